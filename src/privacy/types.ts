@@ -1,0 +1,19 @@
+import type { IdentifierKind } from './raw-identifier.js';
+
+/** HMAC-SHA-256 of a canonical identifier under one month's link key: 32 bytes. */
+export type Pseudonym = Uint8Array & { readonly __brand: 'Pseudonym' };
+
+/** nonce (24 bytes) followed by the secretbox of the canonical identifier. */
+export type SealedIdentifier = Uint8Array & { readonly __brand: 'SealedIdentifier' };
+
+/** Which retention rule a sealed value falls under; each has its own monthly vault keys. */
+export type DataClass = 'phone-number' | 'chat-ip' | 'mail-address';
+
+/** The channel a contact came in on; part of the HMAC input so a number and an IP never collide. */
+export type Channel = 'phone' | 'chat' | 'mail';
+
+export const channelIdentifierKind: Readonly<Record<Channel, IdentifierKind>> = {
+  phone: 'phone',
+  chat: 'ip',
+  mail: 'email',
+};

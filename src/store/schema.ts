@@ -1,0 +1,69 @@
+/**
+ * Forward-only numbered migrations. The database's `PRAGMA user_version` is the number of the last
+ * one applied. Never edit a migration that has shipped: add the next one.
+ *
+ * No column holds a raw identifier: a contact has a pseudonym (HMAC under its month's link key) and
+ * a sealed copy (secretbox under its month's vault key), both nulled when their month is shredded.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'contacts, registrations, upstream outbox, closed stats periods, meta',
+    sql: `
+      CREATE TABLE contacts (
+        id INTEGER PRIMARY KEY,
+        reference TEXT NOT NULL UNIQUE,
+        channel TEXT NOT NULL CHECK (channel IN ('phone', 'chat', 'mail')),
+        presentation TEXT NOT NULL CHECK (presentation IN ('number', 'withheld', 'unavailable', 'invalid', 'unknown')),
+        link_epoch TEXT,
+        pseudonym BLOB CHECK (pseudonym IS NULL OR length(pseudonym) = 32),
+        sealed_epoch TEXT,
+        sealed_identifier BLOB,
+        opened_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        state TEXT NOT NULL CHECK (state IN ('offered', 'live', 'ended', 'registered'))
+      );
+      CREATE INDEX contacts_by_pseudonym ON contacts (pseudonym) WHERE pseudonym IS NOT NULL;
+      CREATE INDEX contacts_by_link_epoch ON contacts (link_epoch) WHERE link_epoch IS NOT NULL;
+      CREATE INDEX contacts_by_sealed_epoch ON contacts (sealed_epoch) WHERE sealed_epoch IS NOT NULL;
+
+      CREATE TABLE registrations (
+        id INTEGER PRIMARY KEY,
+        contact_id INTEGER UNIQUE REFERENCES contacts (id) ON DELETE SET NULL,
+        channel TEXT NOT NULL,
+        occurred_at INTEGER NOT NULL,
+        age_band TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        registered_at INTEGER NOT NULL
+      );
+      CREATE INDEX registrations_by_occurred_at ON registrations (occurred_at);
+
+      CREATE TABLE stats_periods (
+        period_start INTEGER PRIMARY KEY,
+        period_end INTEGER NOT NULL,
+        closed_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        topic TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        qos INTEGER NOT NULL DEFAULT 1,
+        retain INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+];
