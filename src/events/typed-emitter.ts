@@ -1,13 +1,14 @@
 import type { Logger } from '../log/logger.js';
 
 type Listener<A extends unknown[]> = (...args: A) => void;
+type AnyListener = (...args: unknown[]) => void;
 
 /**
  * A typed event map. A listener that throws is logged and skipped: one broken subscriber (a
  * station page, a metrics hook) must never take the line or the store down with it.
  */
 export class TypedEmitter<Events extends { [K in keyof Events]: unknown[] }> {
-  readonly #listeners = new Map<keyof Events, Set<Listener<never[]>>>();
+  readonly #listeners = new Map<keyof Events, Set<AnyListener>>();
   readonly #logger: Logger | undefined;
 
   constructor(logger?: Logger) {
@@ -20,12 +21,12 @@ export class TypedEmitter<Events extends { [K in keyof Events]: unknown[] }> {
       set = new Set();
       this.#listeners.set(event, set);
     }
-    set.add(listener as Listener<never[]>);
+    set.add(listener as unknown as AnyListener);
     return () => this.off(event, listener);
   }
 
   off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void {
-    this.#listeners.get(event)?.delete(listener as Listener<never[]>);
+    this.#listeners.get(event)?.delete(listener as unknown as AnyListener);
   }
 
   emit<K extends keyof Events>(event: K, ...args: Events[K]): void {
@@ -33,7 +34,7 @@ export class TypedEmitter<Events extends { [K in keyof Events]: unknown[] }> {
     if (!set) return;
     for (const listener of [...set]) {
       try {
-        (listener as Listener<Events[K]>)(...args);
+        listener(...args);
       } catch (error) {
         this.#logger?.error({ event: String(event), err: describeError(error) }, 'event listener failed');
       }

@@ -25,6 +25,7 @@ export const migrations: readonly Migration[] = [
         pseudonym BLOB CHECK (pseudonym IS NULL OR length(pseudonym) = 32),
         sealed_epoch TEXT,
         sealed_identifier BLOB,
+        prior_contacts INTEGER NOT NULL DEFAULT 0,
         opened_at INTEGER NOT NULL,
         ended_at INTEGER,
         state TEXT NOT NULL CHECK (state IN ('offered', 'live', 'ended', 'registered'))

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Installs the locked npm dependencies when node_modules is missing or older than the lock file.
+set -euo pipefail
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi

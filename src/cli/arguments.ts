@@ -1,0 +1,71 @@
+import { parseArgs } from 'node:util';
+
+export type CliCommand =
+  | { readonly command: 'run'; readonly config: string; readonly dataDir?: string; readonly modem?: string }
+  | { readonly command: 'demo'; readonly dataDir?: string; readonly modem?: string }
+  | { readonly command: 'doctor'; readonly config: string; readonly dataDir?: string }
+  | { readonly command: 'keys-status'; readonly config: string; readonly dataDir?: string }
+  | { readonly command: 'help' };
+
+export const USAGE = `usage: helpline-gateway <command> [options]
+
+commands:
+  run --config FILE [--data-dir DIR] [--modem DEVICE]   run the gateway
+  demo [--data-dir DIR] [--modem DEVICE]                simulated line, embedded broker, station page
+  doctor --config FILE [--data-dir DIR]                 check config, keyring, database, modem
+  keys status --config FILE [--data-dir DIR]            key epochs and ages (never key material)
+  help                                                  this text`;
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Parses argv (without node and the script); a bad command line is a UsageError naming the problem. */
+export function parseCommandLine(argv: readonly string[]): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: 'string' },
+        'data-dir': { type: 'string' },
+        modem: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { positionals, values } = parsed;
+  const [command, subcommand, ...extra] = positionals;
+  const dataDir = values['data-dir'];
+  const needConfig = (name: string): string => {
+    if (!values.config) throw new UsageError(`${name} needs --config FILE`);
+    return values.config;
+  };
+  if (values.help || command === undefined || command === 'help') return { command: 'help' };
+  const expectNoMore = (allowed: number): void => {
+    const rest = positionals.slice(allowed);
+    if (rest.length > 0) throw new UsageError(`unexpected argument: ${rest.join(' ')}`);
+  };
+  switch (command) {
+    case 'run':
+      expectNoMore(1);
+      return { command: 'run', config: needConfig('run'), dataDir, modem: values.modem };
+    case 'demo':
+      expectNoMore(1);
+      if (values.config) throw new UsageError('demo takes no --config: it writes its own demo settings');
+      return { command: 'demo', dataDir, modem: values.modem };
+    case 'doctor':
+      expectNoMore(1);
+      return { command: 'doctor', config: needConfig('doctor'), dataDir };
+    case 'keys':
+      if (subcommand !== 'status') throw new UsageError(`unknown keys subcommand: ${subcommand ?? '(none)'}; try: keys status`);
+      if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra.join(' ')}`);
+      return { command: 'keys-status', config: needConfig('keys status'), dataDir };
+    default:
+      throw new UsageError(`unknown command: ${command}; commands: run, demo, doctor, keys status, help`);
+  }
+}

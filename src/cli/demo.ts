@@ -1,0 +1,81 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { applyOverrides, validateConfig, type GatewayConfig } from '../config/load-config.js';
+import type { StationContactView } from '../contacts/contact-view.js';
+import type { BrokerPublish } from '../upstream/embedded-broker.js';
+
+/** Marked as demo settings everywhere they show: one-minute periods and the lowest threshold. */
+export const DEMO_BROKER_PORT = 1883;
+export const DEMO_STATION_PORT = 8080;
+const DEMO_AUTO_WRAP_UP_MS = 20_000;
+
+export const demoCategories = {
+  topics: ['bullying', 'family', 'friends-relationships', 'sexuality', 'mental-health', 'school', 'abuse', 'other-topic'],
+  ageBands: ['8-11', '12-14', '15-17', '18-21', 'unknown'],
+  outcomes: ['conversation', 'referred', 'test-or-prank', 'hung-up'],
+};
+
+/** The demo's station token lives in its data dir (0600) so the page keeps working across restarts. */
+export function demoStationToken(dataDir: string): string {
+  const path = join(dataDir, 'demo-station-token');
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(path, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+export function demoConfig(dataDirArgument: string | undefined, modemDevice: string | undefined): GatewayConfig {
+  const dataDir = resolve(dataDirArgument ?? join('data', 'demo'));
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const json = {
+    site: { id: 'demo-site', timeZone: 'Europe/Amsterdam', country: 'NL' },
+    dataDir,
+    policy: { preset: 'allesoke-nl', overrides: { suppressionThreshold: 2 } },
+    categories: demoCategories,
+    line: { kind: 'simulated', pauseBetweenCallsMs: 2000, repeatCallers: 12 },
+    stations: { host: '127.0.0.1', port: DEMO_STATION_PORT, desks: [{ id: 'demo-desk', token: demoStationToken(dataDir) }] },
+    upstream: { url: `mqtt://127.0.0.1:${DEMO_BROKER_PORT}`, period: 'minute', demo: true },
+    log: { level: 'info' },
+  };
+  return validateConfig(applyOverrides(json, { modemDevice }), 'demo settings');
+}
+
+/** One console line for what the stand-in central office received. */
+export function describeReceived(message: BrokerPublish): string {
+  let payload: { schema?: string; seq?: number; state?: string; period?: { start?: string; end?: string }; cells?: { count: number | null }[] };
+  try {
+    payload = JSON.parse(message.payload) as typeof payload;
+  } catch {
+    return `central office <- ${message.topic}: (not JSON, ${message.payload.length} bytes)`;
+  }
+  if (Array.isArray(payload.cells)) {
+    const counted = payload.cells.reduce((sum, cell) => sum + (cell.count ?? 0), 0);
+    const nonZero = payload.cells.filter((cell) => cell.count !== null && cell.count > 0).length;
+    const suppressed = payload.cells.filter((cell) => cell.count === null).length;
+    return `central office <- ${message.topic} seq ${payload.seq} ${payload.period?.start ?? ''} .. ${payload.period?.end ?? ''}: ${counted} contacts in ${nonZero} cells, ${suppressed} cells suppressed (below threshold), ${payload.cells.length} cells in all`;
+  }
+  return `central office <- ${message.topic}${message.retain ? ' (retained)' : ''}: ${payload.state ?? payload.schema ?? 'message'}`;
+}
+
+export function describeContact(view: StationContactView): string {
+  const count = !view.callerKnown ? 'number withheld' : view.priorContacts === 0 ? 'first contact' : `${view.priorContacts} earlier contacts`;
+  return `station  <- ${view.reference} ${view.state.padEnd(10)} ${count}`;
+}
+
+/**
+ * A stand-in volunteer: a contact that nobody wrapped up on the page within 20 seconds is registered
+ * with a random age band, topic and outcome, so the demo's statistics fill up on their own.
+ */
+export function autoWrapUp(
+  view: StationContactView,
+  wrapUp: (view: StationContactView, choice: { ageBand: string; topic: string; outcome: string }) => void,
+): NodeJS.Timeout | undefined {
+  if (view.state !== 'ended') return undefined;
+  const pick = (items: readonly string[]): string => items[randomInt(items.length)] ?? items[0] ?? '';
+  const timer = setTimeout(() => {
+    wrapUp(view, { ageBand: pick(demoCategories.ageBands), topic: pick(demoCategories.topics), outcome: pick(demoCategories.outcomes) });
+  }, DEMO_AUTO_WRAP_UP_MS);
+  timer.unref();
+  return timer;
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { isGatewayError } from '../errors.js';
+import { scrubIdentifiers } from '../log/scrub.js';
+import { loadConfigFile } from '../config/load-config.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { pino } from 'pino';
+import { startGateway, systemClock, type RunningGateway } from '../main.js';
+import { EmbeddedBroker } from '../upstream/embedded-broker.js';
+import { parseCommandLine, USAGE, UsageError, type CliCommand } from './arguments.js';
+import { autoWrapUp, DEMO_BROKER_PORT, demoConfig, describeContact, describeReceived } from './demo.js';
+import { runDoctor } from './doctor.js';
+import { keysStatus } from './keys-status.js';
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** Resolves on SIGINT/SIGTERM, so a service stops cleanly (the broker gets its 'offline'). */
+function untilSignalled(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
+async function run(command: Extract<CliCommand, { command: 'run' }>): Promise<number> {
+  const config = loadConfigFile(command.config, { dataDir: command.dataDir, modemDevice: command.modem });
+  const logger = createLogger({ level: config.log.level });
+  const gateway = await startGateway(config, { clock: systemClock, logger });
+  logger.info({ stations: gateway.stationUrl }, 'gateway ready');
+  await untilSignalled();
+  await gateway.stop();
+  return 0;
+}
+
+async function demo(command: Extract<CliCommand, { command: 'demo' }>): Promise<number> {
+  const config = demoConfig(command.dataDir, command.modem);
+  mkdirSync(join(config.dataDir, 'logs'), { recursive: true, mode: 0o700 });
+  const logPath = join(config.dataDir, 'logs', 'gateway.log');
+  const logger: Logger = createLogger({ level: 'info', destination: pino.destination({ dest: logPath, sync: false, mkdir: true }) });
+  const broker = new EmbeddedBroker({ port: DEMO_BROKER_PORT, logger });
+  await broker.start();
+  broker.onPublish((message) => say(describeReceived(message)));
+  let gateway: RunningGateway | undefined;
+  const pending = new Set<NodeJS.Timeout>();
+  try {
+    gateway = await startGateway(config, {
+      clock: systemClock,
+      logger,
+      onContact: (view) => {
+        say(describeContact(view));
+        const timer = autoWrapUp(view, (ended, choice) => {
+          pending.delete(timer as NodeJS.Timeout);
+          const result = gateway?.desk.wrapUp(ended.reference, choice, 'demo-volunteer');
+          if (result?.ok) say(`demo volunteer registered ${ended.reference}: ${choice.ageBand}, ${choice.topic}, ${choice.outcome}`);
+        });
+        if (timer) pending.add(timer);
+      },
+    });
+  } catch (error) {
+    await broker.stop();
+    throw error;
+  }
+  const token = config.stations.desks[0]?.token ?? '';
+  say('helpline-gateway demo (demo settings: one-minute statistics periods, suppression threshold 2)');
+  say(`  station page:   ${gateway.stationUrl}/#token=${token}`);
+  say(`  central office: embedded MQTT broker on mqtt://127.0.0.1:${DEMO_BROKER_PORT} (subscribe to helpline/v1/#)`);
+  say(`  line:           ${config.line.kind === 'modem' ? `modem on ${config.line.device}` : 'simulated caller-ID modem with made-up numbers'}`);
+  say(`  data:           ${config.dataDir} (logs in ${logPath})`);
+  say('  contacts not wrapped up on the page within 20 s are registered by a demo volunteer. Ctrl-C stops.');
+  await untilSignalled();
+  for (const timer of pending) clearTimeout(timer);
+  await gateway.stop();
+  await broker.stop();
+  return 0;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let command: CliCommand;
+  try {
+    command = parseCommandLine(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`helpline-gateway: ${error.message}\n${USAGE}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  switch (command.command) {
+    case 'help':
+      say(USAGE);
+      return 0;
+    case 'run':
+      return run(command);
+    case 'demo':
+      return demo(command);
+    case 'doctor':
+      return runDoctor(command, say);
+    case 'keys-status':
+      return keysStatus(command, say);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const line = isGatewayError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+    process.stderr.write(`helpline-gateway: ${scrubIdentifiers(line.replace(/\s*\n\s*/g, ' '))}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { policyPresets, type PolicyPresetName } from './policy-presets.js';
+
+const isTimeZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const categoryList = z
+  .array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lower-case letters, digits and dashes, at most 40'))
+  .min(1)
+  .refine((items) => new Set(items).size === items.length, 'entries must be unique');
+
+const policyOverrides = z
+  .object({
+    phoneLinkageMonths: z.number().int().min(1).max(6),
+    phoneSealedMonths: z.number().int().min(1).max(6),
+    chatTranscriptMonths: z.number().int().min(0).max(6),
+    timeOutHours: z.number().int().min(1).max(24 * 31),
+    blockMonths: z.number().int().min(1).max(12),
+    suppressionThreshold: z.number().int().min(2).max(1000),
+  })
+  .partial()
+  .strict();
+
+const modemLine = z
+  .object({
+    kind: z.literal('modem'),
+    device: z.string().min(1),
+    baudRate: z.number().int().positive().default(115200),
+    initCommands: z.array(z.string().regex(/^AT/i, 'must start with AT')).default(['ATZ']),
+    callerIdCommands: z
+      .array(z.string().regex(/^AT/i, 'must start with AT'))
+      .min(1)
+      .default(['AT+VCID=1', 'AT#CID=1']),
+    ringsBeforeUnknown: z.number().int().min(1).max(10).default(2),
+    ringSilenceMs: z.number().int().min(1000).max(60_000).default(8000),
+  })
+  .strict();
+
+const replayLine = z
+  .object({
+    kind: z.literal('replay'),
+    transcript: z.string().min(1),
+    loop: z.boolean().default(false),
+  })
+  .strict();
+
+const simulatedLine = z
+  .object({
+    kind: z.literal('simulated'),
+    pauseBetweenCallsMs: z.number().int().min(0).max(600_000).default(2000),
+    repeatCallers: z.number().int().min(1).max(1000).default(12),
+  })
+  .strict();
+
+const station = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and dashes'),
+    token: z.string().min(32, 'at least 32 characters'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    site: z
+      .object({
+        id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lower-case letters, digits and dashes (it becomes an MQTT topic level)'),
+        timeZone: z.string().refine(isTimeZone, 'not a time zone known to this system (e.g. Europe/Amsterdam)'),
+        country: z.enum(['NL', 'BE']),
+      })
+      .strict(),
+    dataDir: z.string().min(1),
+    keyringDir: z.string().min(1).optional(),
+    policy: z
+      .object({
+        preset: z.enum(Object.keys(policyPresets) as [PolicyPresetName, ...PolicyPresetName[]]),
+        overrides: policyOverrides.default({}),
+      })
+      .strict(),
+    categories: z
+      .object({
+        topics: categoryList,
+        ageBands: categoryList,
+        outcomes: categoryList,
+      })
+      .strict(),
+    line: z.discriminatedUnion('kind', [modemLine, replayLine, simulatedLine]),
+    stations: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        desks: z.array(station).min(1).refine((items) => new Set(items.map((s) => s.id)).size === items.length, 'station ids must be unique'),
+      })
+      .strict(),
+    upstream: z
+      .object({
+        url: z.string().regex(/^(mqtt|mqtts|ws|wss):\/\/[^\s]+$/, 'an mqtt://, mqtts://, ws:// or wss:// URL'),
+        clientId: z.string().min(1).optional(),
+        username: z.string().min(1).optional(),
+        password: z.string().min(1).optional(),
+        period: z.enum(['minute', 'hour', 'day', 'week', 'month']).default('day'),
+        /** Only for the demo: a low threshold makes messages appear within minutes. */
+        demo: z.boolean().default(false),
+      })
+      .strict(),
+    log: z
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      })
+      .strict()
+      .default({ level: 'info' }),
+  })
+  .strict();
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;

@@ -1,0 +1,38 @@
+/**
+ * Retention and linkage rules per privacy statement (shared/seeds). A site picks a preset and may
+ * override single keys; the overrides are validated against the same limits.
+ */
+export interface Policy {
+  /** How long a phone number stays linkable (prior-contact count) and sealed: "6 maanden". */
+  readonly phoneLinkageMonths: number;
+  readonly phoneSealedMonths: number;
+  /** NL: chat content 3 months, then anonymized; BE: at most 6 months. */
+  readonly chatTranscriptMonths: number;
+  /** Time Out length for a caller who misbehaves. */
+  readonly timeOutHours: number;
+  /** Block length set by an authorized person: "3 maanden". */
+  readonly blockMonths: number;
+  /** Smallest count published upstream; smaller non-zero cells are suppressed. */
+  readonly suppressionThreshold: number;
+}
+
+export type PolicyPresetName = 'allesoke-nl' | 'lumi-be';
+
+export const policyPresets: Readonly<Record<PolicyPresetName, Policy>> = {
+  'allesoke-nl': {
+    phoneLinkageMonths: 6,
+    phoneSealedMonths: 6,
+    chatTranscriptMonths: 3,
+    timeOutHours: 24,
+    blockMonths: 3,
+    suppressionThreshold: 10,
+  },
+  'lumi-be': {
+    phoneLinkageMonths: 6,
+    phoneSealedMonths: 6,
+    chatTranscriptMonths: 6,
+    timeOutHours: 24,
+    blockMonths: 3,
+    suppressionThreshold: 10,
+  },
+};

@@ -1,0 +1,184 @@
+import type { Logger } from '../log/logger.js';
+import type { LineInterface, OfferedCall } from '../line/line-interface.js';
+import type { Pseudonymizer } from '../privacy/pseudonym.js';
+import type { Vault } from '../privacy/vault.js';
+import type { Channel } from '../privacy/types.js';
+import type { ContactRow, ContactsRepository } from '../store/contacts-repository.js';
+import type { RegistrationsRepository } from '../store/registrations-repository.js';
+import type { GatewayDatabase } from '../store/open-database.js';
+import { TypedEmitter } from '../events/typed-emitter.js';
+import { monthEpochAt, windowEndingAt } from '../time/month-epoch.js';
+import type { Clock } from '../time/clock.js';
+import { randomContactReference } from './contact-reference.js';
+import type {
+  Categories,
+  ContactReference,
+  StationBackend,
+  StationContactView,
+  WrapUp,
+  WrapUpResult,
+} from './contact-view.js';
+
+export interface ContactDeskOptions {
+  readonly database: GatewayDatabase;
+  readonly contacts: ContactsRepository;
+  readonly registrations: RegistrationsRepository;
+  readonly pseudonymizer: Pseudonymizer;
+  readonly vault: Vault;
+  readonly clock: Clock;
+  readonly timeZone: string;
+  /** Months a caller stays linkable: the live link keys the prior-contact count looks under. */
+  readonly linkageMonths: number;
+  readonly categories: Categories;
+  readonly logger: Logger;
+  /** How long an unregistered contact stays on the stations' list. */
+  readonly openContactHorizonMs?: number;
+  readonly newReference?: () => ContactReference;
+}
+
+interface DeskEvents {
+  'contact-changed': [view: StationContactView];
+}
+
+const TWELVE_HOURS = 12 * 60 * 60 * 1000;
+
+/**
+ * The contact lifecycle: intake (pseudonymize, count, seal, store) -> ringing -> ended -> wrap-up
+ * registration. The raw number is used inside `offerCall` and dropped when it returns; what is stored
+ * and what the stations see carries no identifier.
+ */
+export class ContactDesk implements StationBackend {
+  readonly #options: ContactDeskOptions;
+  readonly #events: TypedEmitter<DeskEvents>;
+  readonly #contactIdsByLineCall = new Map<string, number>();
+  readonly #newReference: () => ContactReference;
+
+  constructor(options: ContactDeskOptions) {
+    this.#options = options;
+    this.#events = new TypedEmitter<DeskEvents>(options.logger);
+    this.#newReference = options.newReference ?? randomContactReference;
+  }
+
+  /** Subscribes to a line; returns the unsubscribe function for stop(). */
+  attachLine(line: LineInterface): () => void {
+    const offChannelOffered = line.on('call-offered', (call) => this.offerCall(call));
+    const offEnded = line.on('call-ended', (lineCallId, endedAt) => this.endCall(lineCallId, endedAt));
+    return () => {
+      offChannelOffered();
+      offEnded();
+    };
+  }
+
+  offerCall(call: OfferedCall, channel: Channel = 'phone'): StationContactView {
+    const { pseudonymizer, vault, contacts, database, timeZone, linkageMonths } = this.#options;
+    const epoch = monthEpochAt(call.offeredAt, timeZone);
+    let pseudonym = null;
+    let sealed = null;
+    let priorContacts = 0;
+    if (call.caller.kind === 'number') {
+      const number = call.caller.number;
+      pseudonym = pseudonymizer.pseudonymize(number, channel, epoch);
+      const candidates = pseudonymizer.lookupPseudonyms(number, channel, windowEndingAt(epoch, linkageMonths));
+      priorContacts = contacts.countByPseudonyms(candidates);
+      sealed = vault.seal(number, 'phone-number', epoch);
+    }
+    const row = database.transaction(() => {
+      const id = contacts.insert({
+        reference: this.#uniqueReference(),
+        channel,
+        presentation: call.caller.kind,
+        linkEpoch: pseudonym ? epoch : null,
+        pseudonym,
+        sealedEpoch: sealed ? epoch : null,
+        sealedIdentifier: sealed,
+        priorContacts,
+        openedAt: call.offeredAt,
+        state: 'offered',
+      });
+      return contacts.findById(id);
+    });
+    if (!row) throw new Error('contact vanished right after insert');
+    this.#contactIdsByLineCall.set(call.lineCallId, row.id);
+    const view = toStationView(row);
+    this.#options.logger.info({ reference: view.reference, priorContacts, callerKnown: view.callerKnown }, 'contact offered');
+    this.#events.emit('contact-changed', view);
+    return view;
+  }
+
+  endCall(lineCallId: string, endedAt: number): void {
+    const id = this.#contactIdsByLineCall.get(lineCallId);
+    if (id === undefined) return;
+    this.#contactIdsByLineCall.delete(lineCallId);
+    const { contacts } = this.#options;
+    contacts.markEnded(id, endedAt);
+    const row = contacts.findById(id);
+    if (row) this.#events.emit('contact-changed', toStationView(row));
+  }
+
+  openContacts(): StationContactView[] {
+    const horizon = this.#options.openContactHorizonMs ?? TWELVE_HOURS;
+    return this.#options.contacts.openContacts(this.#options.clock.now() - horizon).map(toStationView);
+  }
+
+  categories(): Categories {
+    return this.#options.categories;
+  }
+
+  wrapUp(reference: ContactReference, wrapUp: WrapUp, stationId: string): WrapUpResult {
+    const { categories, contacts, registrations, database, clock, logger } = this.#options;
+    const invalid = invalidCategory(categories, wrapUp);
+    if (invalid) return { ok: false, code: 'HGW_STATION_BAD_REQUEST', message: invalid };
+    const row = contacts.findByReference(reference);
+    if (!row || row.state === 'registered') {
+      return { ok: false, code: 'HGW_STATION_UNKNOWN_CONTACT', message: 'no open contact with that reference' };
+    }
+    const registered = database.transaction(() => {
+      registrations.insert({
+        contactId: row.id,
+        channel: row.channel,
+        occurredAt: row.openedAt,
+        ageBand: wrapUp.ageBand,
+        topic: wrapUp.topic,
+        outcome: wrapUp.outcome,
+        registeredAt: clock.now(),
+      });
+      contacts.markRegistered(row.id);
+      return contacts.findById(row.id);
+    });
+    if (!registered) throw new Error('contact vanished during wrap-up');
+    logger.info({ reference, station: stationId }, 'contact registered');
+    const view = toStationView(registered);
+    this.#events.emit('contact-changed', view);
+    return { ok: true, contact: view };
+  }
+
+  onContactChanged(listener: (view: StationContactView) => void): () => void {
+    return this.#events.on('contact-changed', listener);
+  }
+
+  #uniqueReference(): ContactReference {
+    for (let attempt = 0; attempt < 16; attempt++) {
+      const reference = this.#newReference();
+      if (!this.#options.contacts.findByReference(reference)) return reference;
+    }
+    throw new Error('could not draw a free contact reference in 16 attempts');
+  }
+}
+
+function invalidCategory(categories: Categories, wrapUp: WrapUp): string | undefined {
+  if (!categories.ageBands.includes(wrapUp.ageBand)) return 'ageBand is not one of the configured age bands';
+  if (!categories.topics.includes(wrapUp.topic)) return 'topic is not one of the configured topics';
+  if (!categories.outcomes.includes(wrapUp.outcome)) return 'outcome is not one of the configured outcomes';
+  return undefined;
+}
+
+export function toStationView(row: ContactRow): StationContactView {
+  return {
+    reference: row.reference,
+    channel: row.channel,
+    priorContacts: row.priorContacts,
+    callerKnown: row.presentation === 'number',
+    state: row.state === 'registered' ? 'registered' : row.state === 'ended' ? 'ended' : 'ringing',
+    offeredAt: row.openedAt,
+  };
+}

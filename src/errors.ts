@@ -1,0 +1,37 @@
+/**
+ * Errors with stable codes (HGW_*), told apart by code, never by message text. Messages are one
+ * line, name what is wrong and never carry an identifier. docs/errors.md lists every code.
+ */
+export type GatewayErrorCode =
+  | 'HGW_CONFIG_INVALID'
+  | 'HGW_CONFIG_UNREADABLE'
+  | 'HGW_KEYRING_PERMISSIONS'
+  | 'HGW_KEYRING_CORRUPT'
+  | 'HGW_KEYRING_MISSING_KEK'
+  | 'HGW_KEY_SHREDDED'
+  | 'HGW_STORE_IN_USE'
+  | 'HGW_STORE_PRAGMA'
+  | 'HGW_STORE_INTEGRITY'
+  | 'HGW_STORE_SCHEMA_TOO_NEW'
+  | 'HGW_STORE_UNWRITABLE'
+  | 'HGW_LINE_UNKNOWN'
+  | 'HGW_LINE_UNREACHABLE'
+  | 'HGW_STATION_UNAUTHORIZED'
+  | 'HGW_STATION_BAD_REQUEST'
+  | 'HGW_STATION_UNKNOWN_CONTACT'
+  | 'HGW_UPSTREAM_TOPIC'
+  | 'HGW_UPSTREAM_PAYLOAD';
+
+export class GatewayError extends Error {
+  readonly code: GatewayErrorCode;
+
+  constructor(code: GatewayErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'GatewayError';
+    this.code = code;
+  }
+}
+
+export function isGatewayError(error: unknown, code?: GatewayErrorCode): error is GatewayError {
+  return error instanceof GatewayError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,13 @@
+export type { CallerPresentation, LineEvents, LineInterface, LineState, OfferedCall } from './line-interface.js';
+export type { CallerIdParserOptions, IgnoredLineReason, ParserEvent } from './caller-id-parser.js';
+export { CallerIdParser, DEFAULT_RING_SILENCE_MS, DEFAULT_RINGS_BEFORE_UNKNOWN } from './caller-id-parser.js';
+export type { Scheduler, TimerHandle } from './scheduler.js';
+export { systemScheduler } from './scheduler.js';
+export type { SerialModemLineOptions } from './modem/serial-modem-line.js';
+export { SerialModemLine, DEFAULT_CALLER_ID_COMMANDS, DEFAULT_INIT_COMMANDS } from './modem/serial-modem-line.js';
+export type { ReplayLineOptions } from './replay/replay-line.js';
+export { ReplayLine } from './replay/replay-line.js';
+export type { TranscriptCall, TranscriptCallStyle, TranscriptStep } from './replay/transcript.js';
+export { parseTranscript, transcriptForCalls } from './replay/transcript.js';
+export type { LineKind, LineOptionsByKind } from './create-line.js';
+export { createLine, LINE_KINDS } from './create-line.js';

@@ -1,0 +1,180 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { GatewayConfig } from './config/load-config.js';
+import { ContactDesk } from './contacts/contact-desk.js';
+import type { StationContactView } from './contacts/contact-view.js';
+import type { LineInterface } from './line/line-interface.js';
+import { createLine } from './line/create-line.js';
+import { transcriptForCalls } from './line/replay/transcript.js';
+import type { Logger } from './log/logger.js';
+import { Keyring } from './privacy/keyring.js';
+import { createPseudonymizer } from './privacy/pseudonym.js';
+import { createVault } from './privacy/vault.js';
+import { LinkageSweeper } from './retention/linkage-sweeper.js';
+import { StationServer } from './stations/station-server.js';
+import { ContactsRepository } from './store/contacts-repository.js';
+import { GatewayDatabase } from './store/open-database.js';
+import { RegistrationsRepository } from './store/registrations-repository.js';
+import type { Clock } from './time/clock.js';
+import { UpstreamService } from './upstream/upstream-service.js';
+import type { PublishedMessage } from './upstream/outbox-publisher.js';
+import { syntheticCalls } from './cli/demo-calls.js';
+
+/** The composition root: the only place that wires adapters to the core. */
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export function firmwareVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof manifest.version === 'string' ? manifest.version : '0.0.0';
+}
+
+export interface GatewayRuntime {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Upstream messages once the broker acknowledged them (the demo prints a line each). */
+  readonly onPublished?: (message: PublishedMessage) => void;
+  readonly onContact?: (view: StationContactView) => void;
+}
+
+export interface RunningGateway {
+  readonly stationUrl: string;
+  readonly desk: ContactDesk;
+  readonly line: LineInterface;
+  readonly upstream: UpstreamService;
+  readonly database: GatewayDatabase;
+  stop(): Promise<void>;
+}
+
+export const DATABASE_FILE = 'gateway.db';
+
+function lineFromConfig(config: GatewayConfig, clock: Clock, logger: Logger): LineInterface {
+  const country = config.site.country;
+  const line = config.line;
+  switch (line.kind) {
+    case 'modem':
+      return createLine('modem', {
+        path: line.device,
+        baudRate: line.baudRate,
+        initCommands: line.initCommands,
+        callerIdCommands: line.callerIdCommands,
+        ringsBeforeUnknown: line.ringsBeforeUnknown,
+        ringSilenceMs: line.ringSilenceMs,
+        country,
+        clock,
+        logger: logger.child({ component: 'modem' }),
+      });
+    case 'replay':
+      return createLine('replay', {
+        transcript: readFileSync(line.transcript, 'utf8'),
+        loop: line.loop,
+        country,
+        clock,
+        logger: logger.child({ component: 'replay' }),
+      });
+    case 'simulated': {
+      const calls = syntheticCalls(200, line.repeatCallers);
+      const transcript = calls.flatMap((call) => [...transcriptForCalls([call]), `WAIT ${line.pauseBetweenCallsMs}`]);
+      return createLine('replay', {
+        transcript,
+        loop: true,
+        country,
+        clock,
+        logger: logger.child({ component: 'simulated-line' }),
+      });
+    }
+  }
+}
+
+/** Starts every service in order; stop() stops them in reverse. A failure part-way stops what started. */
+export async function startGateway(config: GatewayConfig, runtime: GatewayRuntime): Promise<RunningGateway> {
+  const { clock, logger } = runtime;
+  const stops: (() => Promise<void> | void)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        logger.error({ err: error instanceof Error ? error.message : String(error) }, 'stopping a service failed');
+      }
+    }
+    stops.length = 0;
+  };
+  try {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    const keyring = Keyring.open({ directory: config.keyringDir, clock });
+    const database = GatewayDatabase.open({ path: join(config.dataDir, DATABASE_FILE), logger: logger.child({ component: 'store' }) });
+    stops.push(() => database.close());
+
+    const contacts = new ContactsRepository(database);
+    const desk = new ContactDesk({
+      database,
+      contacts,
+      registrations: new RegistrationsRepository(database),
+      pseudonymizer: createPseudonymizer(keyring),
+      vault: createVault(keyring),
+      clock,
+      timeZone: config.site.timeZone,
+      linkageMonths: config.policy.phoneLinkageMonths,
+      categories: config.categories,
+      logger: logger.child({ component: 'contacts' }),
+    });
+    if (runtime.onContact) stops.push(desk.onContactChanged(runtime.onContact));
+
+    const sweeper = new LinkageSweeper({
+      keyring,
+      contacts,
+      database,
+      clock,
+      timeZone: config.site.timeZone,
+      phoneLinkageMonths: config.policy.phoneLinkageMonths,
+      phoneSealedMonths: config.policy.phoneSealedMonths,
+      logger: logger.child({ component: 'retention' }),
+    });
+    await sweeper.start();
+    stops.push(() => sweeper.stop());
+
+    const upstream = new UpstreamService({
+      database,
+      clock,
+      logger: logger.child({ component: 'upstream' }),
+      site: config.site.id,
+      stats: {
+        timeZone: config.site.timeZone,
+        periodLength: config.upstream.period,
+        threshold: config.policy.suppressionThreshold,
+        categories: { topics: config.categories.topics, ageBands: config.categories.ageBands },
+      },
+      mqtt: {
+        url: config.upstream.url,
+        firmware: firmwareVersion(),
+        clientId: config.upstream.clientId,
+        username: config.upstream.username,
+        password: config.upstream.password,
+      },
+    });
+    if (runtime.onPublished) stops.push(upstream.onPublished(runtime.onPublished));
+    await upstream.start();
+    stops.push(() => upstream.stop());
+
+    const stations = new StationServer({
+      backend: desk,
+      stations: config.stations.desks,
+      host: config.stations.host,
+      port: config.stations.port,
+      logger: logger.child({ component: 'stations' }),
+    });
+    const { url: stationUrl } = await stations.start();
+    stops.push(() => stations.stop());
+
+    const line = lineFromConfig(config, clock, logger);
+    stops.push(desk.attachLine(line));
+    await line.start();
+    stops.push(() => line.stop());
+
+    return { stationUrl, desk, line, upstream, database, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,51 @@
+import { createHmac } from 'node:crypto';
+import type { MonthEpoch } from '../time/month-epoch.js';
+import type { Keyring } from './keyring.js';
+import { canonicalText, type RawIdentifier } from './raw-identifier.js';
+import { channelIdentifierKind, type Channel, type Pseudonym } from './types.js';
+
+/** Separates the channel from the identifier in the HMAC input (ASCII unit separator). */
+const UNIT_SEPARATOR = '\x1f';
+
+export interface Pseudonymizer {
+  /** The pseudonym of `identifier` under the link key of `epoch`, creating that key if needed. */
+  pseudonymize(identifier: RawIdentifier, channel: Channel, epoch: MonthEpoch): Pseudonym;
+  /** Its pseudonyms under those of `epochs` whose link key still exists (a shredded month gives none). */
+  lookupPseudonyms(identifier: RawIdentifier, channel: Channel, epochs: readonly MonthEpoch[]): Pseudonym[];
+}
+
+function requireMatchingKind(identifier: RawIdentifier, channel: Channel): void {
+  if (identifier.kind !== channelIdentifierKind[channel]) {
+    throw new TypeError(`a ${identifier.kind} identifier does not belong to the ${channel} channel`);
+  }
+}
+
+function hmac(key: Uint8Array, identifier: RawIdentifier, channel: Channel): Pseudonym {
+  const digest = createHmac('sha256', key)
+    .update(channel + UNIT_SEPARATOR + canonicalText(identifier), 'utf8')
+    .digest();
+  return new Uint8Array(digest) as Pseudonym;
+}
+
+/**
+ * HMAC-SHA-256(linkKey[month], channel ‖ 0x1f ‖ canonical identifier). The keyring keeps the
+ * unwrapped link keys in memory, so a pseudonym costs one map lookup and one HMAC (a few µs); the
+ * key is asked for on every call so a shredded month stops matching at once.
+ */
+export function createPseudonymizer(keyring: Keyring): Pseudonymizer {
+  return {
+    pseudonymize(identifier, channel, epoch) {
+      requireMatchingKind(identifier, channel);
+      return hmac(keyring.ensureLinkKey(epoch), identifier, channel);
+    },
+    lookupPseudonyms(identifier, channel, epochs) {
+      requireMatchingKind(identifier, channel);
+      const pseudonyms: Pseudonym[] = [];
+      for (const epoch of epochs) {
+        const key = keyring.linkKey(epoch);
+        if (key) pseudonyms.push(hmac(key, identifier, channel));
+      }
+      return pseudonyms;
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { LinkageSweeper, type LinkageSweeperOptions, type SweepResult } from './linkage-sweeper.js';

@@ -1,0 +1,7 @@
+export type { StationServerOptions } from './station-server.js';
+export { StationServer } from './station-server.js';
+export type { StationCredential } from './station-auth.js';
+export { StationAuthenticator, MIN_TOKEN_LENGTH, MAX_TOKEN_LENGTH } from './station-auth.js';
+export type { StationContactJson, StationEventFrame } from './station-json.js';
+export { STATION_CONTACT_KEYS, toStationContactJson } from './station-json.js';
+export { CLOSE_UNAUTHORIZED, CLOSE_AUTH_TIMEOUT } from './station-events.js';

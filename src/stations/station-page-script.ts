@@ -1,0 +1,320 @@
+/**
+ * The station page's script, served as /station.js (CSP 'self', no inline code). Plain browser
+ * JavaScript without a framework; every value from the server is placed with textContent, never as
+ * markup. It is a string here so the same module works from `tsx src/...` and `node dist/...`.
+ */
+export const STATION_PAGE_SCRIPT = String.raw`'use strict';
+(() => {
+  const TOKEN_KEY = 'hgw-station-token';
+  const UNAUTHORIZED_CLOSE = 4401;
+  const MAX_RECONNECT_MS = 30000;
+  const REGISTERED_VISIBLE_MS = 5000;
+  const CHANNELS = { phone: 'telefoon', chat: 'chat', mail: 'e-mail' };
+  const FIELDS = [
+    { name: 'ageBand', label: 'Leeftijd', list: 'ageBands' },
+    { name: 'topic', label: 'Onderwerp', list: 'topics' },
+    { name: 'outcome', label: 'Afloop', list: 'outcomes' },
+  ];
+
+  const contacts = new Map();
+  const wrapUpItems = new Map();
+  let categories = null;
+  let socket = null;
+  let generation = 0;
+  let reconnectDelay = 1000;
+  let reconnectTimer = null;
+  let fieldIds = 0;
+
+  const byId = (id) => document.getElementById(id);
+
+  function takeTokenFromHash() {
+    const match = /(?:^#|&)token=([^&]*)/.exec(location.hash);
+    if (!match) return;
+    if (match[1]) sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(match[1]));
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+
+  const storedToken = () => sessionStorage.getItem(TOKEN_KEY);
+
+  function setConnection(text, online) {
+    const element = byId('connection');
+    element.textContent = text;
+    element.classList.toggle('online', online);
+  }
+
+  function announce(text) {
+    const element = byId('announcer');
+    element.textContent = '';
+    setTimeout(() => { element.textContent = text; }, 50);
+  }
+
+  function historyText(contact) {
+    if (!contact.callerKnown) return contact.channel === 'phone' ? 'Nummer afgeschermd' : 'Afzender onbekend';
+    if (contact.priorContacts === 0) return 'Eerste contact';
+    if (contact.priorContacts === 1) return '1 eerder contact';
+    return contact.priorContacts + ' eerdere contacten';
+  }
+
+  function metaText(contact) {
+    const time = new Date(contact.offeredAt).toLocaleTimeString('nl-NL', { hour: '2-digit', minute: '2-digit' });
+    return (CHANNELS[contact.channel] || contact.channel) + ' · ' + time;
+  }
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function contactSummary(contact, headingTag) {
+    const fragment = document.createDocumentFragment();
+    fragment.append(
+      element(headingTag, 'reference', contact.reference),
+      element('p', 'history', historyText(contact)),
+      element('p', 'meta', metaText(contact)),
+    );
+    return fragment;
+  }
+
+  function renderRinging() {
+    const ringing = [...contacts.values()].filter((c) => c.state === 'ringing').sort((a, b) => b.offeredAt - a.offeredAt);
+    const card = byId('ringing-current');
+    const others = byId('ringing-others');
+    card.replaceChildren();
+    others.replaceChildren();
+    byId('ringing').hidden = ringing.length === 0;
+    byId('no-contacts').hidden = ringing.length !== 0 || wrapUpItems.size !== 0 || storedToken() === null;
+    if (ringing.length === 0) return;
+    card.append(contactSummary(ringing[0], 'p'));
+    for (const contact of ringing.slice(1)) {
+      const item = element('li');
+      item.append(contactSummary(contact, 'p'));
+      others.append(item);
+    }
+  }
+
+  function wrapUpForm(contact, item) {
+    const form = element('form', 'wrap-up');
+    form.setAttribute('aria-label', 'Registratie van ' + contact.reference);
+    for (const field of FIELDS) {
+      fieldIds += 1;
+      const id = 'field-' + fieldIds;
+      const label = element('label', '', field.label);
+      label.htmlFor = id;
+      const select = element('select');
+      select.id = id;
+      select.name = field.name;
+      select.required = true;
+      const placeholder = element('option', '', 'Kies…');
+      placeholder.value = '';
+      select.append(placeholder);
+      for (const value of categories[field.list]) {
+        const option = element('option', '', value);
+        option.value = value;
+        select.append(option);
+      }
+      form.append(label, select);
+    }
+    const button = element('button', '', 'Registreren');
+    button.type = 'submit';
+    const result = element('p', 'result');
+    result.setAttribute('role', 'status');
+    form.append(button, result);
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      submitWrapUp(contact.reference, form, button, result, item);
+    });
+    return form;
+  }
+
+  async function submitWrapUp(reference, form, button, result, item) {
+    const data = new FormData(form);
+    button.disabled = true;
+    result.classList.remove('error');
+    result.textContent = 'Bezig met registreren…';
+    try {
+      const response = await fetch('/api/v1/contacts/' + encodeURIComponent(reference) + '/wrap-up', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer ' + storedToken() },
+        body: JSON.stringify({ ageBand: data.get('ageBand'), topic: data.get('topic'), outcome: data.get('outcome') }),
+        cache: 'no-store',
+      });
+      if (response.status === 401) return logout('Stationcode niet (meer) geldig. Meld opnieuw aan.');
+      if (response.ok) return markRegistered(reference, item);
+      const body = await response.json().catch(() => ({}));
+      result.classList.add('error');
+      result.textContent = 'Niet gelukt: ' + (body.message || ('fout ' + response.status));
+    } catch {
+      result.classList.add('error');
+      result.textContent = 'Niet gelukt: geen verbinding met de gateway.';
+    }
+    button.disabled = false;
+  }
+
+  function markRegistered(reference, item) {
+    if (item.dataset.registered) return;
+    item.dataset.registered = 'true';
+    for (const control of item.querySelectorAll('select, button')) control.disabled = true;
+    const result = item.querySelector('.result');
+    result.classList.remove('error');
+    result.textContent = 'Geregistreerd.';
+    setTimeout(() => {
+      if (wrapUpItems.get(reference) === item) wrapUpItems.delete(reference);
+      item.remove();
+      renderLists();
+    }, REGISTERED_VISIBLE_MS);
+  }
+
+  function renderWrapUps() {
+    const list = byId('wrap-up-list');
+    const waiting = [...contacts.values()].filter((c) => c.state === 'ended').sort((a, b) => a.offeredAt - b.offeredAt);
+    for (const [reference, item] of wrapUpItems) {
+      const contact = contacts.get(reference);
+      if (item.dataset.registered) continue;
+      if (!contact || contact.state !== 'ended') {
+        wrapUpItems.delete(reference);
+        item.remove();
+      }
+    }
+    if (categories) {
+      for (const contact of waiting) {
+        if (wrapUpItems.has(contact.reference)) continue;
+        const item = element('li');
+        item.append(contactSummary(contact, 'h3'));
+        item.append(wrapUpForm(contact, item));
+        wrapUpItems.set(contact.reference, item);
+        list.append(item);
+      }
+    }
+    byId('wrap-ups').hidden = wrapUpItems.size === 0;
+  }
+
+  function renderLists() {
+    renderWrapUps();
+    renderRinging();
+  }
+
+  function applyContact(contact) {
+    const known = contacts.get(contact.reference);
+    if (contact.state === 'registered') {
+      contacts.delete(contact.reference);
+      const item = wrapUpItems.get(contact.reference);
+      if (item) markRegistered(contact.reference, item);
+    } else {
+      contacts.set(contact.reference, contact);
+      if (contact.state === 'ringing' && !known) {
+        announce('Nieuw contact via ' + (CHANNELS[contact.channel] || contact.channel) + ': ' + historyText(contact) + '. Referentie ' + contact.reference + '.');
+      }
+    }
+    renderLists();
+  }
+
+  function showLogin(message) {
+    byId('login').hidden = false;
+    byId('login-error').textContent = message || '';
+    byId('logout').hidden = true;
+    byId('ringing').hidden = true;
+    byId('wrap-ups').hidden = true;
+    byId('no-contacts').hidden = true;
+    setConnection('Niet aangemeld', false);
+    byId('token-input').focus();
+  }
+
+  function logout(message) {
+    generation += 1;
+    clearTimeout(reconnectTimer);
+    sessionStorage.removeItem(TOKEN_KEY);
+    if (socket) socket.close(1000, 'logout');
+    socket = null;
+    categories = null;
+    contacts.clear();
+    for (const item of wrapUpItems.values()) item.remove();
+    wrapUpItems.clear();
+    renderRinging();
+    showLogin(message);
+  }
+
+  function scheduleReconnect(myGeneration) {
+    if (myGeneration !== generation) return;
+    const seconds = Math.round(reconnectDelay / 1000);
+    setConnection('Verbinding verbroken; opnieuw proberen over ' + seconds + ' s', false);
+    clearTimeout(reconnectTimer);
+    reconnectTimer = setTimeout(() => connect(myGeneration), reconnectDelay + Math.random() * 500);
+    reconnectDelay = Math.min(reconnectDelay * 2, MAX_RECONNECT_MS);
+  }
+
+  async function loadCategories() {
+    const response = await fetch('/api/v1/categories', {
+      headers: { authorization: 'Bearer ' + storedToken() },
+      cache: 'no-store',
+    });
+    if (response.status === 401) return false;
+    if (!response.ok) throw new Error('categories ' + response.status);
+    categories = await response.json();
+    return true;
+  }
+
+  async function connect(myGeneration) {
+    if (myGeneration !== generation || storedToken() === null) return;
+    setConnection('Verbinden…', false);
+    try {
+      if (!categories && !(await loadCategories())) return logout('Stationcode niet herkend.');
+    } catch {
+      return scheduleReconnect(myGeneration);
+    }
+    if (myGeneration !== generation) return;
+    const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    const ws = new WebSocket(scheme + location.host + '/api/v1/events');
+    socket = ws;
+    ws.addEventListener('open', () => ws.send(JSON.stringify({ type: 'auth', token: storedToken() })));
+    ws.addEventListener('message', (event) => {
+      let frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (frame.type === 'snapshot') {
+        reconnectDelay = 1000;
+        setConnection('Verbonden', true);
+        contacts.clear();
+        for (const contact of frame.contacts) contacts.set(contact.reference, contact);
+        renderLists();
+      } else if (frame.type === 'contact') {
+        applyContact(frame.contact);
+      }
+    });
+    ws.addEventListener('close', (event) => {
+      if (socket !== ws) return;
+      socket = null;
+      if (event.code === UNAUTHORIZED_CLOSE) return logout('Stationcode niet herkend.');
+      scheduleReconnect(myGeneration);
+    });
+  }
+
+  function start() {
+    byId('login').hidden = true;
+    byId('logout').hidden = false;
+    generation += 1;
+    reconnectDelay = 1000;
+    connect(generation);
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    byId('login-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      const input = byId('token-input');
+      const value = input.value.trim();
+      input.value = '';
+      if (!value) return;
+      sessionStorage.setItem(TOKEN_KEY, value);
+      start();
+    });
+    byId('logout').addEventListener('click', () => logout('Afgemeld.'));
+    takeTokenFromHash();
+    if (storedToken() === null) showLogin();
+    else start();
+  });
+})();
+`;

@@ -1,0 +1,285 @@
+import sqlite3Wasm, { type BindValues, type Database, type Statement } from 'node-sqlite3-wasm';
+import { GatewayError, type GatewayErrorCode } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { InstanceGuard, lockDirectoryPathFor } from './instance-guard.js';
+import { migrate } from './migrate.js';
+import { migrations as shippedMigrations, type Migration } from './schema.js';
+
+export type JournalMode = 'WAL' | 'TRUNCATE';
+
+/** WAL: durable inserts ~3x faster than TRUNCATE here (docs/storage.md, scripts/measure-journal-modes.ts). */
+export const DEFAULT_JOURNAL_MODE: JournalMode = 'WAL';
+
+export type SqlValue = number | bigint | string | Uint8Array | null;
+/** Positional (`?`) values, or named ones keyed with their prefix (`{ ':id': 1 }`). */
+export type SqlParams = readonly SqlValue[] | Readonly<Record<string, SqlValue>>;
+
+export interface RunOutcome {
+  readonly changes: number;
+  readonly lastInsertRowid: number;
+}
+
+export interface OpenDatabaseOptions {
+  readonly path: string;
+  readonly logger: Logger;
+  readonly journalMode?: JournalMode;
+  /** The shipped migrations unless a test supplies its own. */
+  readonly migrations?: readonly Migration[];
+}
+
+/** Pragma name to the value it must read back as after open. */
+export function expectedPragmas(journalMode: JournalMode): Readonly<Record<string, string | number>> {
+  return {
+    locking_mode: 'exclusive',
+    journal_mode: journalMode.toLowerCase(),
+    synchronous: 2, // FULL
+    secure_delete: 1,
+    temp_store: 2, // MEMORY
+    foreign_keys: 1,
+  };
+}
+
+/** Throws HGW_STORE_PRAGMA for the first pragma that did not take. */
+export function verifyPragmas(actual: Readonly<Record<string, string | number>>, journalMode: JournalMode): void {
+  for (const [name, expected] of Object.entries(expectedPragmas(journalMode))) {
+    const value = actual[name];
+    const same = typeof value === 'string' && typeof expected === 'string' ? value.toLowerCase() === expected : value === expected;
+    if (!same) throw new GatewayError('HGW_STORE_PRAGMA', `pragma ${name}: expected ${expected}, got ${String(value)}`);
+  }
+}
+
+/** Statements are prepared from a fixed set of SQL texts; the cap only guards against a caller building SQL per value. */
+const STATEMENT_CACHE_LIMIT = 256;
+
+/**
+ * The gateway's one SQLite connection: single-instance guard, stale-lock recovery, pragmas checked
+ * at open, migrations, cached prepared statements and short synchronous transactions.
+ */
+export class GatewayDatabase {
+  readonly path: string;
+  readonly journalMode: JournalMode;
+  readonly #db: Database;
+  readonly #guard: InstanceGuard;
+  readonly #logger: Logger;
+  readonly #statements = new Map<string, Statement>();
+  #transactionDepth = 0;
+
+  private constructor(path: string, journalMode: JournalMode, db: Database, guard: InstanceGuard, logger: Logger) {
+    this.path = path;
+    this.journalMode = journalMode;
+    this.#db = db;
+    this.#guard = guard;
+    this.#logger = logger;
+  }
+
+  static open(options: OpenDatabaseOptions): GatewayDatabase {
+    const logger = options.logger.child({ component: 'store' });
+    const journalMode = options.journalMode ?? DEFAULT_JOURNAL_MODE;
+    const guard = InstanceGuard.acquire(options.path);
+    let db: Database | undefined;
+    let opened: GatewayDatabase | undefined;
+    try {
+      if (guard.tookOverFromDeadOwner) logger.warn({ deadOwnerPid: guard.deadOwnerPid }, 'previous gateway process died without closing the database');
+      if (guard.removeStaleLockDirectory()) {
+        logger.warn({ lockDirectory: lockDirectoryPathFor(options.path) }, 'removed stale database lock left by a crash');
+      }
+      db = translateSqliteError(() => new sqlite3Wasm.Database(options.path), 'HGW_STORE_UNWRITABLE');
+      opened = new GatewayDatabase(options.path, journalMode, db, guard, logger);
+      opened.#configure();
+      const applied = migrate(opened, options.migrations ?? shippedMigrations);
+      if (applied.to !== applied.from) logger.info({ from: applied.from, to: applied.to }, 'database migrated');
+      logger.info({ journalMode, schemaVersion: applied.to }, 'database open');
+      return opened;
+    } catch (error) {
+      if (opened) opened.#closeQuietly();
+      else if (db?.isOpen) db.close();
+      guard.release();
+      throw error;
+    }
+  }
+
+  get isOpen(): boolean {
+    return this.#db.isOpen;
+  }
+
+  get inTransaction(): boolean {
+    return this.#db.inTransaction;
+  }
+
+  run(sql: string, params?: SqlParams): RunOutcome {
+    const outcome = this.#statement(sql).run(bindable(params));
+    return { changes: outcome.changes, lastInsertRowid: Number(outcome.lastInsertRowid) };
+  }
+
+  /**
+   * The first row, or undefined. Reads the statement to its end: a statement left on a row keeps a
+   * read open, and that blocks the WAL checkpoint. Use it for queries that return one row.
+   */
+  get<T extends object>(sql: string, params?: SqlParams): T | undefined {
+    return this.all<T>(sql, params)[0];
+  }
+
+  /** The caller states the row shape; column names come back as written in the SQL. */
+  all<T extends object>(sql: string, params?: SqlParams): T[] {
+    return this.#statement(sql).all(bindable(params)) as T[];
+  }
+
+  /** Uncached, may hold several statements; for migrations and one-off maintenance. */
+  exec(sql: string): void {
+    this.#assertOpen();
+    this.#db.exec(sql);
+  }
+
+  /**
+   * Runs `fn` in BEGIN IMMEDIATE … COMMIT, rolling back if it throws. A nested call joins the outer
+   * transaction, so an error that propagates out of it rolls back the whole of the outer one.
+   */
+  transaction<T>(fn: () => T): T {
+    this.#assertOpen();
+    if (this.#transactionDepth > 0) {
+      this.#transactionDepth += 1;
+      try {
+        return fn();
+      } finally {
+        this.#transactionDepth -= 1;
+      }
+    }
+    this.#db.exec('BEGIN IMMEDIATE');
+    this.#transactionDepth = 1;
+    try {
+      const result = fn();
+      if (isThenable(result)) throw new TypeError('transaction callback must be synchronous: an await would leave the transaction open');
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      throw error;
+    } finally {
+      this.#transactionDepth = 0;
+    }
+  }
+
+  /**
+   * In WAL mode deleted content stays in the -wal file until it is checkpointed; call this after
+   * every purge, shred or redaction, outside a transaction. A no-op with TRUNCATE, whose journal is
+   * cut to zero length at every commit.
+   */
+  checkpoint(): void {
+    if (this.journalMode !== 'WAL') return;
+    if (this.#transactionDepth > 0) throw new Error('checkpoint inside a transaction: the deletions are not committed yet');
+    const result = this.get<{ busy: number; log: number; checkpointed: number }>('PRAGMA wal_checkpoint(TRUNCATE)');
+    if (!result || result.busy !== 0) {
+      throw new GatewayError('HGW_STORE_UNWRITABLE', `wal checkpoint did not complete (busy ${String(result?.busy)})`);
+    }
+  }
+
+  pragmaReport(): Record<string, string | number> {
+    const report: Record<string, string | number> = {};
+    for (const name of [...Object.keys(expectedPragmas(this.journalMode)), 'user_version', 'page_size', 'page_count', 'freelist_count']) {
+      const row = this.get<Record<string, string | number>>(`PRAGMA ${name}`);
+      const value = row?.[name];
+      if (value !== undefined) report[name] = value;
+    }
+    return report;
+  }
+
+  quickCheck(): string {
+    return this.#checkResult('quick_check');
+  }
+
+  integrityCheck(): string {
+    return this.#checkResult('integrity_check');
+  }
+
+  schemaVersion(): number {
+    return this.get<{ user_version: number }>('PRAGMA user_version')?.user_version ?? 0;
+  }
+
+  close(): void {
+    if (!this.#db.isOpen) return;
+    this.#closeQuietly();
+    this.#logger.info('database closed');
+  }
+
+  #closeQuietly(): void {
+    try {
+      for (const statement of this.#statements.values()) statement.finalize();
+      this.#statements.clear();
+      if (this.#db.isOpen) this.#db.close();
+    } finally {
+      this.#guard.release();
+    }
+  }
+
+  #configure(): void {
+    // EXCLUSIVE must come before anything reads the file: a WAL database cannot be opened without
+    // it, and without it every statement takes and drops the lock directory on disk.
+    const settings = [
+      'PRAGMA locking_mode = EXCLUSIVE',
+      `PRAGMA journal_mode = ${this.journalMode}`,
+      'PRAGMA synchronous = FULL',
+      'PRAGMA secure_delete = ON',
+      'PRAGMA temp_store = MEMORY',
+      'PRAGMA foreign_keys = ON',
+    ];
+    translateSqliteError(() => {
+      for (const sql of settings) this.#db.all(sql);
+    }, 'HGW_STORE_INTEGRITY');
+    verifyPragmas(this.pragmaReport(), this.journalMode);
+    const quick = translateSqliteError(() => this.quickCheck(), 'HGW_STORE_INTEGRITY');
+    if (quick !== 'ok') throw new GatewayError('HGW_STORE_INTEGRITY', `quick_check failed: ${firstLine(quick)}`);
+  }
+
+  #checkResult(pragma: 'quick_check' | 'integrity_check'): string {
+    return this.all<Record<string, string>>(`PRAGMA ${pragma}`)
+      .map((row) => row[pragma] ?? '')
+      .join('\n');
+  }
+
+  #statement(sql: string): Statement {
+    this.#assertOpen();
+    let statement = this.#statements.get(sql);
+    if (statement) return statement;
+    if (this.#statements.size >= STATEMENT_CACHE_LIMIT) {
+      const [oldestSql, oldest] = this.#statements.entries().next().value as [string, Statement];
+      oldest.finalize();
+      this.#statements.delete(oldestSql);
+    }
+    statement = this.#db.prepare(sql);
+    this.#statements.set(sql, statement);
+    return statement;
+  }
+
+  #assertOpen(): void {
+    if (!this.#db.isOpen) throw new Error('database is closed');
+  }
+}
+
+function bindable(params: SqlParams | undefined): BindValues | undefined {
+  // The library's parameter types are mutable; it only reads them.
+  return params as BindValues | undefined;
+}
+
+function isThenable(value: unknown): boolean {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? '';
+}
+
+/** SQLite's own wording tells a locked file from a damaged one; it never carries row content. */
+function translateSqliteError<T>(fn: () => T, fallback: GatewayErrorCode): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof GatewayError || !(error instanceof Error)) throw error;
+    const message = firstLine(error.message);
+    const code: GatewayErrorCode = /locked|busy/i.test(message)
+      ? 'HGW_STORE_IN_USE'
+      : /not a database|malformed|corrupt/i.test(message)
+        ? 'HGW_STORE_INTEGRITY'
+        : fallback;
+    throw new GatewayError(code, `cannot open database: ${message}`, { cause: error });
+  }
+}

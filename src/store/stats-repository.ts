@@ -1,0 +1,51 @@
+import type { GatewayDatabase } from './open-database.js';
+
+/**
+ * Closed statistics periods and the registration counts they are made from. Registrations are
+ * written by the contact desk and carry no identifier; this repository only reads them.
+ */
+export interface RegistrationCount {
+  readonly channel: string;
+  readonly topic: string;
+  readonly ageBand: string;
+  readonly count: number;
+}
+
+export class StatsRepository {
+  readonly #database: GatewayDatabase;
+
+  constructor(database: GatewayDatabase) {
+    this.#database = database;
+  }
+
+  /** End of the newest closed period, or undefined before the first one. */
+  lastClosedEnd(): number | undefined {
+    const row = this.#database.get<{ last: number | null }>('SELECT MAX(period_end) AS last FROM stats_periods', []);
+    return row?.last == null ? undefined : Number(row.last);
+  }
+
+  isClosed(periodStart: number): boolean {
+    return this.#database.get<{ one: number }>('SELECT 1 AS one FROM stats_periods WHERE period_start = ?', [periodStart]) != null;
+  }
+
+  markClosed(period: { start: number; end: number }, closedAt: number): void {
+    this.#database.run('INSERT INTO stats_periods (period_start, period_end, closed_at) VALUES (?, ?, ?)', [period.start, period.end, closedAt]);
+  }
+
+  firstRegistrationAt(): number | undefined {
+    const row = this.#database.get<{ first: number | null }>('SELECT MIN(occurred_at) AS first FROM registrations', []);
+    return row?.first == null ? undefined : Number(row.first);
+  }
+
+  /** Registrations with occurred_at in [start, end), counted per channel, topic and age band. */
+  countRegistrations(start: number, end: number): RegistrationCount[] {
+    return this.#database
+      .all<{ channel: string; topic: string; age_band: string; n: number }>(
+        `SELECT channel, topic, age_band, COUNT(*) AS n FROM registrations
+         WHERE occurred_at >= ? AND occurred_at < ?
+         GROUP BY channel, topic, age_band`,
+        [start, end],
+      )
+      .map((row) => ({ channel: row.channel, topic: row.topic, ageBand: row.age_band, count: Number(row.n) }));
+  }
+}

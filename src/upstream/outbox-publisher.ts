@@ -1,0 +1,129 @@
+import { describeError, TypedEmitter } from '../events/typed-emitter.js';
+import { isGatewayError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { OutboxRepository, OutboxRow } from '../store/outbox-repository.js';
+import type { UpstreamConnection } from './mqtt-connection.js';
+
+export interface PublishedMessage {
+  readonly topic: string;
+  /** The message's sequence number; undefined for a message kind without one. */
+  readonly seq: number | undefined;
+}
+
+/** What the publisher needs of the connection (a fake in unit tests). */
+export type PublishingConnection = Pick<UpstreamConnection, 'connected' | 'on' | 'publish'>;
+
+export interface OutboxPublisherOptions {
+  readonly connection: PublishingConnection;
+  readonly outbox: OutboxRepository;
+  readonly logger: Logger;
+  /** Messages sent and not yet acknowledged at any one time. */
+  readonly window?: number;
+}
+
+interface PublisherEvents {
+  'published': [message: PublishedMessage];
+}
+
+const DEFAULT_WINDOW = 4;
+
+/**
+ * Sends the SQLite outbox, oldest first, whenever the connection is up. A row is deleted only in
+ * the PUBACK callback; until then it stays, so a crash, a power cut or a broken connection means
+ * it is sent again (at least once: the receiver tells repeats apart by site, session and seq).
+ */
+export class OutboxPublisher {
+  readonly #connection: PublishingConnection;
+  readonly #outbox: OutboxRepository;
+  readonly #logger: Logger;
+  readonly #window: number;
+  readonly #events: TypedEmitter<PublisherEvents>;
+  readonly #inFlight = new Set<number>();
+  #unsubscribe: Array<() => void> = [];
+  #running = false;
+  /** Highest row id handed to MQTT on this connection; reset when the connection drops. */
+  #cursor = 0;
+  /** Bumped on every disconnect, so a late callback from an old connection touches nothing. */
+  #generation = 0;
+
+  constructor(options: OutboxPublisherOptions) {
+    const window = options.window ?? DEFAULT_WINDOW;
+    if (!Number.isInteger(window) || window < 1) throw new TypeError('outbox publisher window must be a positive integer');
+    this.#connection = options.connection;
+    this.#outbox = options.outbox;
+    this.#logger = options.logger.child({ component: 'upstream-outbox' });
+    this.#window = window;
+    this.#events = new TypedEmitter(this.#logger);
+  }
+
+  onPublished(listener: (message: PublishedMessage) => void): () => void {
+    return this.#events.on('published', listener);
+  }
+
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  start(): Promise<void> {
+    if (this.#running) return Promise.resolve();
+    this.#running = true;
+    this.#unsubscribe = [
+      this.#connection.on('connected', () => this.notify()),
+      this.#connection.on('disconnected', () => this.#resetAfterDisconnect()),
+    ];
+    this.notify();
+    return Promise.resolve();
+  }
+
+  stop(): Promise<void> {
+    this.#running = false;
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
+    this.#unsubscribe = [];
+    this.#resetAfterDisconnect();
+    this.#events.removeAllListeners();
+    return Promise.resolve();
+  }
+
+  /** New rows may be waiting (a period was closed): send what the window allows. */
+  notify(): void {
+    if (!this.#running || !this.#connection.connected) return;
+    const room = this.#window - this.#inFlight.size;
+    if (room <= 0) return;
+    for (const row of this.#outbox.oldest(room, this.#cursor)) {
+      this.#cursor = row.id;
+      this.#send(row);
+    }
+  }
+
+  #resetAfterDisconnect(): void {
+    this.#generation += 1;
+    this.#inFlight.clear();
+    this.#cursor = 0;
+  }
+
+  #send(row: OutboxRow): void {
+    const generation = this.#generation;
+    this.#inFlight.add(row.id);
+    this.#connection.publish(row.topic, row.payload, { qos: row.qos, retain: row.retain }).then(
+      (message) => {
+        // PUBACK: the broker has it. Delete even if the connection has changed since.
+        this.#outbox.delete(row.id);
+        this.#events.emit('published', { topic: row.topic, seq: 'seq' in message ? message.seq : undefined });
+        if (generation !== this.#generation) return;
+        this.#inFlight.delete(row.id);
+        this.notify();
+      },
+      (error: unknown) => {
+        if (generation !== this.#generation) return;
+        this.#inFlight.delete(row.id);
+        if (isGatewayError(error, 'HGW_UPSTREAM_PAYLOAD') || isGatewayError(error, 'HGW_UPSTREAM_TOPIC')) {
+          // Kept for inspection, never sent; the cursor has moved past it.
+          this.#logger.error({ outboxId: row.id, err: describeError(error) }, 'outbox row refused by the payload check');
+          this.notify();
+          return;
+        }
+        this.#logger.warn({ outboxId: row.id, err: describeError(error) }, 'outbox row not acknowledged; resent after the next connect');
+      },
+    );
+  }
+}

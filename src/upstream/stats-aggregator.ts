@@ -1,0 +1,161 @@
+import { describeError, TypedEmitter } from '../events/typed-emitter.js';
+import type { Logger } from '../log/logger.js';
+import type { GatewayDatabase } from '../store/open-database.js';
+import type { OutboxRepository } from '../store/outbox-repository.js';
+import type { StatsRepository } from '../store/stats-repository.js';
+import type { Clock } from '../time/clock.js';
+import { assertTimeZone, closedPeriodsBetween, formatLocalIso, periodContaining, type Period, type PeriodLength } from './period-calendar.js';
+import { tabulate, type StatsCategories } from './suppression.js';
+import { assertSiteId, encodeStatsMessage, isCategoryCode, statsTopic, type StatsMessage } from './topics.js';
+
+export interface StatsSettings {
+  readonly site: string;
+  readonly timeZone: string;
+  readonly periodLength: PeriodLength;
+  /** Cells with 0 < count < threshold are published as suppressed. */
+  readonly threshold: number;
+  readonly categories: StatsCategories;
+  /** First period to publish (the one containing this instant); default: the first registration's. */
+  readonly firstPeriodFrom?: number;
+  /** Wait this long after a period ends before closing it, for wrap-ups still being typed. */
+  readonly closeDelayMs?: number;
+  /** Most periods closed by one call, so a long catch-up does not block the event loop in one go. */
+  readonly maxPeriodsPerRun?: number;
+}
+
+export interface StatsAggregatorOptions {
+  readonly database: Pick<GatewayDatabase, 'transaction'>;
+  readonly stats: StatsRepository;
+  readonly outbox: OutboxRepository;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly settings: StatsSettings;
+  /** This process's random session id, carried in every message. */
+  readonly session: string;
+}
+
+export interface ClosedPeriod {
+  readonly period: Period;
+  readonly seq: number;
+}
+
+interface AggregatorEvents {
+  'closed': [closed: ClosedPeriod];
+}
+
+const DEFAULT_MAX_PERIODS_PER_RUN = 200;
+const MIN_TIMER_MS = 1_000;
+const MAX_TIMER_MS = 60_000;
+
+/**
+ * Closes statistics periods: for each period that has ended and is not closed yet, one
+ * transaction counts its registrations, builds the suppressed table, takes the next sequence
+ * number and writes the outbox row and the stats_periods row together. A box that was off closes
+ * every missed period in order on its next run.
+ */
+export class StatsAggregator {
+  readonly #options: StatsAggregatorOptions;
+  readonly #logger: Logger;
+  readonly #events: TypedEmitter<AggregatorEvents>;
+  #timer: NodeJS.Timeout | undefined;
+  #running = false;
+
+  constructor(options: StatsAggregatorOptions) {
+    const { settings } = options;
+    assertSiteId(settings.site);
+    assertTimeZone(settings.timeZone);
+    if (!Number.isInteger(settings.threshold) || settings.threshold < 1) throw new TypeError('stats threshold must be a positive integer');
+    for (const category of [...settings.categories.topics, ...settings.categories.ageBands]) {
+      if (!isCategoryCode(category)) throw new TypeError('stats categories must be short codes (letters, digits, dashes)');
+    }
+    this.#options = options;
+    this.#logger = options.logger.child({ component: 'upstream-stats' });
+    this.#events = new TypedEmitter(this.#logger);
+  }
+
+  onClosed(listener: (closed: ClosedPeriod) => void): () => void {
+    return this.#events.on('closed', listener);
+  }
+
+  /** Closes every due period (up to maxPeriodsPerRun); returns how many it closed. */
+  closeDuePeriods(): number {
+    const { stats, clock, settings } = this.#options;
+    const from = stats.lastClosedEnd() ?? settings.firstPeriodFrom ?? stats.firstRegistrationAt();
+    if (from === undefined) return 0;
+    const dueBy = clock.now() - (settings.closeDelayMs ?? 0);
+    const limit = settings.maxPeriodsPerRun ?? DEFAULT_MAX_PERIODS_PER_RUN;
+    let closed = 0;
+    for (const period of closedPeriodsBetween(from, dueBy, settings.periodLength, settings.timeZone, limit)) {
+      const seq = this.#closePeriod(period);
+      if (seq === undefined) continue;
+      closed += 1;
+      this.#events.emit('closed', { period, seq });
+    }
+    return closed;
+  }
+
+  /** Closes due periods now and then again shortly after each period's end. */
+  start(): Promise<void> {
+    this.#running = true;
+    this.#runAndReschedule();
+    return Promise.resolve();
+  }
+
+  stop(): Promise<void> {
+    this.#running = false;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#events.removeAllListeners();
+    return Promise.resolve();
+  }
+
+  #runAndReschedule(): void {
+    if (!this.#running) return;
+    let closed = 0;
+    try {
+      closed = this.closeDuePeriods();
+    } catch (error) {
+      this.#logger.error({ err: describeError(error) }, 'closing stats periods failed; will retry');
+    }
+    const limit = this.#options.settings.maxPeriodsPerRun ?? DEFAULT_MAX_PERIODS_PER_RUN;
+    // Still catching up: yield to the event loop and continue; otherwise wake near the next period end.
+    const delay = closed >= limit ? 0 : this.#msUntilNextCheck();
+    this.#timer = setTimeout(() => this.#runAndReschedule(), delay);
+  }
+
+  #msUntilNextCheck(): number {
+    const { clock, settings } = this.#options;
+    const now = clock.now();
+    const wait = periodContaining(now, settings.periodLength, settings.timeZone).end + (settings.closeDelayMs ?? 0) - now;
+    // Bounded so a clock step (NTP at boot) is noticed within a minute.
+    return Math.min(MAX_TIMER_MS, Math.max(MIN_TIMER_MS, wait));
+  }
+
+  /** One period in one transaction; undefined when it was already closed. */
+  #closePeriod(period: Period): number | undefined {
+    const { database, stats, outbox, clock, settings, session } = this.#options;
+    return database.transaction(() => {
+      if (stats.isClosed(period.start)) return undefined;
+      const { cells, unknownChannel } = tabulate(stats.countRegistrations(period.start, period.end), settings.categories, settings.threshold);
+      if (unknownChannel > 0) this.#logger.warn({ unknownChannel }, 'registrations on an unknown channel left out of the stats');
+      const seq = outbox.takeSequenceNumber();
+      const message: StatsMessage = {
+        schema: 'helpline.stats/1',
+        site: settings.site,
+        session,
+        seq,
+        period: {
+          start: formatLocalIso(period.start, settings.timeZone),
+          end: formatLocalIso(period.end, settings.timeZone),
+          length: settings.periodLength,
+        },
+        threshold: settings.threshold,
+        cells,
+      };
+      const now = clock.now();
+      outbox.enqueue({ topic: statsTopic(settings.site), payload: encodeStatsMessage(message), qos: 1, retain: false, createdAt: now });
+      stats.markClosed(period, now);
+      return seq;
+    });
+  }
+}

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log/logger.js';
+import type { GatewayDatabase } from '../store/open-database.js';
+import { OutboxRepository } from '../store/outbox-repository.js';
+import { StatsRepository } from '../store/stats-repository.js';
+import type { Clock } from '../time/clock.js';
+import { UpstreamConnection, type UpstreamConnectionOptions } from './mqtt-connection.js';
+import { OutboxPublisher, type PublishedMessage } from './outbox-publisher.js';
+import { StatsAggregator, type StatsSettings } from './stats-aggregator.js';
+
+export interface UpstreamServiceOptions {
+  readonly database: GatewayDatabase;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly stats: Omit<StatsSettings, 'site'>;
+  readonly mqtt: Omit<UpstreamConnectionOptions, 'site' | 'session'>;
+  readonly site: string;
+  /** One per process start; random so two runs of the box are told apart upstream. */
+  readonly newSessionId?: () => string;
+  readonly window?: number;
+}
+
+/**
+ * The upstream as one start()/stop() unit: connection, outbox publisher and period closer, with
+ * every newly closed period handed straight to the publisher.
+ */
+export class UpstreamService {
+  readonly session: string;
+  readonly connection: UpstreamConnection;
+  readonly publisher: OutboxPublisher;
+  readonly aggregator: StatsAggregator;
+  readonly outbox: OutboxRepository;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(options: UpstreamServiceOptions) {
+    this.session = (options.newSessionId ?? randomUUID)();
+    this.outbox = new OutboxRepository(options.database);
+    this.connection = new UpstreamConnection({ ...options.mqtt, site: options.site, session: this.session }, options.clock, options.logger);
+    this.publisher = new OutboxPublisher({ connection: this.connection, outbox: this.outbox, logger: options.logger, window: options.window });
+    this.aggregator = new StatsAggregator({
+      database: options.database,
+      stats: new StatsRepository(options.database),
+      outbox: this.outbox,
+      clock: options.clock,
+      logger: options.logger,
+      settings: { ...options.stats, site: options.site },
+      session: this.session,
+    });
+  }
+
+  onPublished(listener: (message: PublishedMessage) => void): () => void {
+    return this.publisher.onPublished(listener);
+  }
+
+  async start(): Promise<void> {
+    this.#unsubscribe = this.aggregator.onClosed(() => this.publisher.notify());
+    await this.connection.start();
+    await this.publisher.start();
+    await this.aggregator.start();
+  }
+
+  async stop(): Promise<void> {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    await this.aggregator.stop();
+    await this.publisher.stop();
+    await this.connection.stop();
+  }
+}

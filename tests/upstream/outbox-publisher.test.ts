@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TypedEmitter } from '../../src/events/typed-emitter.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { ManualClock } from '../../src/time/clock.js';
+import { OutboxPublisher, type PublishedMessage, type PublishingConnection } from '../../src/upstream/outbox-publisher.js';
+import { validateOutgoing, type StatsMessage, type StatusMessage } from '../../src/upstream/topics.js';
+import { HOUR, TempStore } from './upstream-fixture.js';
+
+interface PendingPublish {
+  readonly topic: string;
+  readonly seq: number;
+  readonly ack: () => void;
+  readonly fail: (error: Error) => void;
+}
+
+/** Stands in for UpstreamConnection: publishes wait until the test acknowledges them. */
+class FakeConnection implements PublishingConnection {
+  connected = false;
+  readonly pending: PendingPublish[] = [];
+  readonly #events = new TypedEmitter<{ connected: []; disconnected: [] }>();
+
+  on<K extends 'connected' | 'disconnected'>(event: K, listener: () => void): () => void {
+    return this.#events.on(event, listener);
+  }
+
+  publish(topic: string, payload: string): Promise<StatsMessage | StatusMessage> {
+    const message = validateOutgoing(topic, payload) as StatsMessage;
+    return new Promise((resolve, reject) => {
+      this.pending.push({ topic, seq: message.seq, ack: () => resolve(message), fail: reject });
+    });
+  }
+
+  connect(): void {
+    this.connected = true;
+    this.#events.emit('connected');
+  }
+
+  /** Like the real one: in-flight publishes fail, then 'disconnected'. */
+  disconnect(): void {
+    this.connected = false;
+    for (const publish of this.pending.splice(0)) publish.fail(new Error('Message removed'));
+    this.#events.emit('disconnected');
+  }
+}
+
+const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const PERIOD_START = Date.parse('2025-06-02T08:00:00Z');
+
+describe('OutboxPublisher', () => {
+  let store: TempStore;
+  let connection: FakeConnection;
+  let publisher: OutboxPublisher;
+  let published: PublishedMessage[];
+
+  beforeEach(() => {
+    store = new TempStore();
+    const clock = new ManualClock(PERIOD_START + 6 * HOUR);
+    store.aggregator(clock, randomUUID(), { firstPeriodFrom: PERIOD_START }).closeDuePeriods();
+    connection = new FakeConnection();
+    publisher = new OutboxPublisher({ connection, outbox: store.outbox, logger: silentLogger(), window: 2 });
+    published = [];
+    publisher.onPublished((message) => published.push(message));
+  });
+
+  afterEach(async () => {
+    await publisher.stop();
+    store.cleanup();
+  });
+
+  it('sends nothing while disconnected', async () => {
+    await publisher.start();
+    publisher.notify();
+    expect(connection.pending).toHaveLength(0);
+    expect(store.outbox.count()).toBe(6);
+  });
+
+  it('sends oldest first within the window and deletes a row only on its PUBACK', async () => {
+    await publisher.start();
+    connection.connect();
+    expect(connection.pending.map((p) => p.seq)).toEqual([1, 2]);
+    expect(store.outbox.count()).toBe(6);
+
+    connection.pending[0]?.ack();
+    await flush();
+    expect(store.outbox.count()).toBe(5);
+    expect(published).toEqual([{ topic: 'helpline/v1/test-site/stats', seq: 1 }]);
+    expect(connection.pending.map((p) => p.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('keeps unacknowledged rows through a disconnect and sends them again, oldest first, after reconnecting', async () => {
+    await publisher.start();
+    connection.connect();
+    connection.pending[0]?.ack();
+    await flush();
+    connection.pending.splice(0, 1);
+    connection.disconnect();
+    await flush();
+    expect(store.outbox.count()).toBe(5);
+    expect(publisher.inFlight).toBe(0);
+
+    connection.connect();
+    expect(connection.pending.map((p) => p.seq)).toEqual([2, 3]);
+    while (connection.pending.length > 0) {
+      connection.pending.shift()?.ack();
+      await flush();
+    }
+    expect(store.outbox.count()).toBe(0);
+    expect(published.map((p) => p.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('skips a row the payload check refuses, keeps it, and goes on with the next', async () => {
+    const good = store.outbox.oldest(10);
+    for (const row of good) store.outbox.delete(row.id);
+    const badId = store.outbox.enqueue({ topic: 'helpline/v1/test-site/stats', payload: '{"caller":"x"}', qos: 1, retain: false, createdAt: 0 });
+    for (const row of good) store.outbox.enqueue(row);
+    const refusing = new OutboxPublisher({
+      connection: {
+        get connected() {
+          return connection.connected;
+        },
+        on: (event, listener) => connection.on(event, listener),
+        publish: (topic, payload) => {
+          try {
+            return connection.publish(topic, payload);
+          } catch (error) {
+            return Promise.reject(error);
+          }
+        },
+      },
+      outbox: store.outbox,
+      logger: silentLogger(),
+      window: 1,
+    });
+    await refusing.start();
+    connection.connect();
+    await flush();
+    expect(connection.pending.map((p) => p.seq)).toEqual([1]);
+    expect(store.outbox.oldest(1)[0]?.id).toBe(badId);
+    await refusing.stop();
+  });
+});
