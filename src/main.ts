@@ -62,7 +62,7 @@ function lineFromConfig(config: GatewayConfig, clock: Clock, logger: Logger): Li
         ringSilenceMs: line.ringSilenceMs,
         country,
         clock,
-        logger: logger.child({ component: 'modem' }),
+        logger,
       });
     case 'replay':
       return createLine('replay', {
@@ -70,7 +70,7 @@ function lineFromConfig(config: GatewayConfig, clock: Clock, logger: Logger): Li
         loop: line.loop,
         country,
         clock,
-        logger: logger.child({ component: 'replay' }),
+        logger,
       });
     case 'simulated': {
       const calls = syntheticCalls(200, line.repeatCallers);
@@ -80,7 +80,7 @@ function lineFromConfig(config: GatewayConfig, clock: Clock, logger: Logger): Li
         loop: true,
         country,
         clock,
-        logger: logger.child({ component: 'simulated-line' }),
+        logger,
       });
     }
   }
@@ -143,6 +143,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
         timeZone: config.site.timeZone,
         periodLength: config.upstream.period,
         threshold: config.policy.suppressionThreshold,
+        closeDelayMs: config.upstream.wrapUpGraceMinutes * 60_000,
         categories: { topics: config.categories.topics, ageBands: config.categories.ageBands },
       },
       mqtt: {

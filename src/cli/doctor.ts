@@ -26,7 +26,7 @@ function keyringCheck(config: GatewayConfig): Check {
     return { verdict: 'warn', subject: 'keyring', detail: `none yet in ${config.keyringDir}; created at first run` };
   }
   try {
-    const keyring = Keyring.open({ directory: config.keyringDir, clock: systemClock });
+    const keyring = Keyring.open({ directory: config.keyringDir, clock: systemClock, access: 'read-only' });
     const status = keyring.status();
     keyring.close();
     return {

@@ -25,7 +25,7 @@ export async function keysStatus(command: { config: string; dataDir?: string }, 
     say(`no keyring yet in ${config.keyringDir} (it is created when the gateway first runs)`);
     return 1;
   }
-  const keyring = Keyring.open({ directory: config.keyringDir, clock: systemClock });
+  const keyring = Keyring.open({ directory: config.keyringDir, clock: systemClock, access: 'read-only' });
   try {
     const status = keyring.status();
     const now = systemClock.now();

@@ -104,6 +104,8 @@ export const configSchema = z
         username: z.string().min(1).optional(),
         password: z.string().min(1).optional(),
         period: z.enum(['minute', 'hour', 'day', 'week', 'month']).default('day'),
+        /** A period is closed this long after it ends, so wrap-ups still being typed are counted. */
+        wrapUpGraceMinutes: z.number().int().min(0).max(24 * 60).default(60),
         /** Only for the demo: a low threshold makes messages appear within minutes. */
         demo: z.boolean().default(false),
       })

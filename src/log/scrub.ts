@@ -1,5 +1,5 @@
 /**
- * Last line of defence for text that reaches a log or an error: any run of nine or more digits
+ * Last line of defence for text that reaches a log or an error. Every run of nine or more digits
  * (allowing the separators people write numbers with) and anything shaped like an e-mail address is
  * replaced. Raw identifiers already refuse to print; this catches text that came straight off a
  * wire, such as a garbled modem line.

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import nacl from 'tweetnacl';
-import { GatewayError } from '../errors.js';
+import { GatewayError, isGatewayError } from '../errors.js';
 import type { Clock } from '../time/clock.js';
 import type { MonthEpoch } from '../time/month-epoch.js';
 import {
@@ -21,6 +22,12 @@ export interface KeyringOptions {
   readonly directory: string;
   /** Source of the creation and shredding times recorded next to each key. */
   readonly clock: Clock;
+  /**
+   * 'read-write' (default) is for the one process that owns the keyring. 'read-only' is for a
+   * command run beside it (doctor, keys status): it creates nothing, destroys no leftover file (it
+   * could be the owner's write in progress) and refuses every mutation.
+   */
+  readonly access?: 'read-write' | 'read-only';
 }
 
 export interface KeyEpochStatus {
@@ -133,6 +140,10 @@ function requirePrivate(path: string, expect: 'file' | 'directory'): void {
   }
 }
 
+function digestOf(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
 function emptyKeySet(): KeySet {
   return { live: new Map(), shredded: new Map() };
 }
@@ -155,10 +166,22 @@ export class Keyring {
   #kek: KeyEncryptionKey;
   /** Never reuse a generation, even after a failed rewrap whose rename may have landed. */
   #highestGeneration: number;
+  /** SHA-256 of keyring.json as this instance last read or wrote it, to notice a second writer. */
+  #fileDigest: string;
+  readonly #readOnly: boolean;
   #closed = false;
 
-  private constructor(directory: string, clock: Clock, kek: KeyEncryptionKey, sets: ReadonlyMap<KeySetName, KeySet>) {
+  private constructor(
+    directory: string,
+    clock: Clock,
+    kek: KeyEncryptionKey,
+    sets: ReadonlyMap<KeySetName, KeySet>,
+    fileDigest: string,
+    readOnly: boolean,
+  ) {
     this.#directory = directory;
+    this.#fileDigest = fileDigest;
+    this.#readOnly = readOnly;
     this.#clock = clock;
     this.#kek = kek;
     this.#highestGeneration = kek.generation;
@@ -171,13 +194,34 @@ export class Keyring {
    */
   static open(options: KeyringOptions): Keyring {
     const directory = resolve(options.directory);
-    mkdirSync(directory, { recursive: true, mode: DIRECTORY_MODE });
-    requirePrivate(directory, 'directory');
+    const readOnly = options.access === 'read-only';
+    if (!readOnly) mkdirSync(directory, { recursive: true, mode: DIRECTORY_MODE });
     const keyringPath = join(directory, KEYRING_FILE);
-    if (!existsSync(keyringPath)) return Keyring.#create(directory, options.clock);
-
+    if (!existsSync(keyringPath)) {
+      if (readOnly) throw new GatewayError('HGW_KEYRING_MISSING_KEK', `keyring ${keyringPath} does not exist`);
+      requirePrivate(directory, 'directory');
+      return Keyring.#create(directory, options.clock);
+    }
+    requirePrivate(directory, 'directory');
     requirePrivate(keyringPath, 'file');
-    const document = parseKeyringDocument(readFileSync(keyringPath), keyringPath);
+    // A reader beside the owner can read keyring.json just before a rewrap commits and then find
+    // its KEK destroyed; the file has changed by then, so read it again.
+    for (let attempt = 1; ; attempt += 1) {
+      const keyringBytes = readFileSync(keyringPath);
+      try {
+        const keyring = Keyring.#load(directory, options.clock, keyringBytes, readOnly);
+        if (!readOnly) keyring.#destroyStaleFiles();
+        return keyring;
+      } catch (error) {
+        const changed = isGatewayError(error, 'HGW_KEYRING_MISSING_KEK') && digestOf(readFileSync(keyringPath)) !== digestOf(keyringBytes);
+        if (!changed || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  static #load(directory: string, clock: Clock, keyringBytes: Uint8Array, readOnly: boolean): Keyring {
+    const keyringPath = join(directory, KEYRING_FILE);
+    const document = parseKeyringDocument(keyringBytes, keyringPath);
     const kekPath = join(directory, kekFileName(document.kek.generation));
     if (!existsSync(kekPath)) {
       throw new GatewayError('HGW_KEYRING_MISSING_KEK', `keyring ${keyringPath} needs ${kekPath}, which is missing`);
@@ -195,16 +239,14 @@ export class Keyring {
     for (const dataClass of DATA_CLASSES) {
       sets.set(dataClass, Keyring.#unwrapSet(document.vault[dataClass], dataClass, kek, keyringPath));
     }
-    const keyring = new Keyring(directory, options.clock, kek, sets);
-    keyring.#destroyStaleFiles();
-    return keyring;
+    return new Keyring(directory, clock, kek, sets, digestOf(keyringBytes), readOnly);
   }
 
   static #create(directory: string, clock: Clock): Keyring {
     const sets = new Map<KeySetName, KeySet>([['link', emptyKeySet()]]);
     for (const dataClass of DATA_CLASSES) sets.set(dataClass, emptyKeySet());
     const kek: KeyEncryptionKey = { key: nacl.randomBytes(KEY_BYTES), generation: 1, createdAt: clock.now() };
-    const keyring = new Keyring(directory, clock, kek, sets);
+    const keyring = new Keyring(directory, clock, kek, sets, digestOf(new Uint8Array(0)), false);
     // A KEK without a keyring protects nothing: it is what a crash during first creation leaves.
     keyring.#destroyStaleFiles();
     writeFileAtomically(keyring.#kekPath(kek.generation), kek.key, FILE_MODE);
@@ -267,7 +309,7 @@ export class Keyring {
 
   /** Fresh KEK, every live data key re-wrapped under it, old KEK files destroyed. */
   rewrap(): void {
-    this.#requireOpen();
+    this.#requireWritable();
     this.#commitUnderFreshKek();
     this.#destroyStaleFiles();
   }
@@ -298,6 +340,7 @@ export class Keyring {
    * (and every copy of it) useless. A later open fails with HGW_KEYRING_MISSING_KEK.
    */
   zeroize(): void {
+    this.#requireWritable();
     this.#wipeMemory();
     for (const name of readdirSync(this.#directory)) {
       if (KEK_FILE.test(name)) overwriteAndRemove(join(this.#directory, name));
@@ -322,6 +365,11 @@ export class Keyring {
     if (this.#closed) throw new GatewayError('HGW_KEYRING_MISSING_KEK', `keyring ${this.#directory} is closed`);
   }
 
+  #requireWritable(): void {
+    this.#requireOpen();
+    if (this.#readOnly) throw new GatewayError('HGW_KEYRING_PERMISSIONS', `keyring ${this.#directory} was opened read-only`);
+  }
+
   #set(name: KeySetName): KeySet {
     this.#requireOpen();
     const set = this.#sets.get(name);
@@ -333,6 +381,7 @@ export class Keyring {
     const set = this.#set(name);
     const existing = set.live.get(epoch);
     if (existing) return existing.key;
+    this.#requireWritable();
     if (set.shredded.has(epoch)) {
       throw new GatewayError('HGW_KEY_SHREDDED', `the ${name} key of ${epoch} was shredded and is never created again`);
     }
@@ -353,6 +402,7 @@ export class Keyring {
     const set = this.#set(name);
     const doomed = set.live.get(epoch);
     if (!doomed) return false;
+    this.#requireWritable();
     set.live.delete(epoch);
     set.shredded.set(epoch, this.#clock.now());
     try {
@@ -412,7 +462,15 @@ export class Keyring {
       link: wrapSet('link'),
       vault: { 'phone-number': wrapSet('phone-number'), 'chat-ip': wrapSet('chat-ip'), 'mail-address': wrapSet('mail-address') },
     };
-    writeFileAtomically(join(this.#directory, KEYRING_FILE), serializeKeyringDocument(document), FILE_MODE);
+    const path = join(this.#directory, KEYRING_FILE);
+    const onDisk = existsSync(path) ? readFileSync(path) : new Uint8Array(0);
+    if (digestOf(onDisk) !== this.#fileDigest) {
+      // Another instance wrote it: writing now would drop its keys or point at a KEK it destroyed.
+      throw new GatewayError('HGW_KEYRING_CORRUPT', `keyring ${path} was changed by another writer; reopen it (one process only)`);
+    }
+    const bytes = serializeKeyringDocument(document);
+    writeFileAtomically(path, bytes, FILE_MODE);
+    this.#fileDigest = digestOf(bytes);
   }
 
   /** KEK files of other generations and temporary files: what an interrupted write leaves behind. */

@@ -115,7 +115,7 @@ export class StationEventHub {
     this.#pending.delete(socket);
     const contacts = this.#snapshot();
     if (contacts === undefined) {
-      this.#sendError(socket, 'HGW_STATION_BAD_REQUEST', 'the contact list is unavailable; reconnect later');
+      this.#sendError(socket, 'HGW_STATION_INTERNAL', 'the contact list is unavailable; reconnect later');
       socket.close(1011, 'snapshot failed');
       return;
     }

@@ -207,13 +207,13 @@ export class StationServer {
       if (route === '/api/v1/health') this.#logger.debug(line, 'request');
       else this.#logger.info(line, 'request');
     });
-    app.setNotFoundHandler((_request, reply) => sendError(reply, 404, 'HGW_STATION_BAD_REQUEST', 'no such route'));
+    app.setNotFoundHandler((_request, reply) => sendError(reply, 404, 'HGW_STATION_NOT_FOUND', 'no such route'));
     app.setErrorHandler<{ statusCode?: number; code?: string; validation?: unknown; message: string }>((error, _request, reply) => {
       const status = error.statusCode ?? 500;
       if (status >= 400 && status < 500) return sendError(reply, status, 'HGW_STATION_BAD_REQUEST', clientErrorMessage(error));
       this.#counters.serverErrors += 1;
       this.#logger.error({ err: describeError(error) }, 'station request failed');
-      return sendError(reply, 500, 'HGW_STATION_BAD_REQUEST', 'internal error; the request was not completed');
+      return sendError(reply, 500, 'HGW_STATION_INTERNAL', 'internal error; the request was not completed');
     });
 
     this.#addPageRoutes(app);

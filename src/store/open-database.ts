@@ -27,6 +27,12 @@ export interface OpenDatabaseOptions {
   readonly migrations?: readonly Migration[];
 }
 
+/**
+ * Page cache, negative = KiB. SQLite's default 2 MiB holds less than the pseudonym index of 50,000
+ * contacts; 16 MiB halved the prior-contact lookup in scripts/measure-journal-modes.ts.
+ */
+const PAGE_CACHE_KIB = -16_384;
+
 /** Pragma name to the value it must read back as after open. */
 export function expectedPragmas(journalMode: JournalMode): Readonly<Record<string, string | number>> {
   return {
@@ -36,6 +42,7 @@ export function expectedPragmas(journalMode: JournalMode): Readonly<Record<strin
     secure_delete: 1,
     temp_store: 2, // MEMORY
     foreign_keys: 1,
+    cache_size: PAGE_CACHE_KIB,
   };
 }
 
@@ -107,7 +114,7 @@ export class GatewayDatabase {
   }
 
   run(sql: string, params?: SqlParams): RunOutcome {
-    const outcome = this.#statement(sql).run(bindable(params));
+    const outcome = this.#withStatement(sql, (statement) => statement.run(bindable(params)));
     return { changes: outcome.changes, lastInsertRowid: Number(outcome.lastInsertRowid) };
   }
 
@@ -121,7 +128,7 @@ export class GatewayDatabase {
 
   /** The caller states the row shape; column names come back as written in the SQL. */
   all<T extends object>(sql: string, params?: SqlParams): T[] {
-    return this.#statement(sql).all(bindable(params)) as T[];
+    return this.#withStatement(sql, (statement) => statement.all(bindable(params))) as T[];
   }
 
   /** Uncached, may hold several statements; for migrations and one-off maintenance. */
@@ -203,7 +210,7 @@ export class GatewayDatabase {
 
   #closeQuietly(): void {
     try {
-      for (const statement of this.#statements.values()) statement.finalize();
+      for (const statement of this.#statements.values()) finalizeQuietly(statement);
       this.#statements.clear();
       if (this.#db.isOpen) this.#db.close();
     } finally {
@@ -221,6 +228,7 @@ export class GatewayDatabase {
       'PRAGMA secure_delete = ON',
       'PRAGMA temp_store = MEMORY',
       'PRAGMA foreign_keys = ON',
+      `PRAGMA cache_size = ${PAGE_CACHE_KIB}`,
     ];
     translateSqliteError(() => {
       for (const sql of settings) this.#db.all(sql);
@@ -236,18 +244,29 @@ export class GatewayDatabase {
       .join('\n');
   }
 
-  #statement(sql: string): Statement {
+  /**
+   * Runs `use` on the cached statement for `sql`. A statement whose last step failed (a constraint,
+   * say) reports that error again on its next reset, so it is dropped rather than reused.
+   */
+  #withStatement<T>(sql: string, use: (statement: Statement) => T): T {
     this.#assertOpen();
     let statement = this.#statements.get(sql);
-    if (statement) return statement;
-    if (this.#statements.size >= STATEMENT_CACHE_LIMIT) {
-      const [oldestSql, oldest] = this.#statements.entries().next().value as [string, Statement];
-      oldest.finalize();
-      this.#statements.delete(oldestSql);
+    if (!statement) {
+      if (this.#statements.size >= STATEMENT_CACHE_LIMIT) {
+        const [oldestSql, oldest] = this.#statements.entries().next().value as [string, Statement];
+        finalizeQuietly(oldest);
+        this.#statements.delete(oldestSql);
+      }
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
     }
-    statement = this.#db.prepare(sql);
-    this.#statements.set(sql, statement);
-    return statement;
+    try {
+      return use(statement);
+    } catch (error) {
+      this.#statements.delete(sql);
+      finalizeQuietly(statement);
+      throw error;
+    }
   }
 
   #assertOpen(): void {
@@ -258,6 +277,15 @@ export class GatewayDatabase {
 function bindable(params: SqlParams | undefined): BindValues | undefined {
   // The library's parameter types are mutable; it only reads them.
   return params as BindValues | undefined;
+}
+
+/** finalize() repeats the error of the statement's last failed step, which has already been thrown. */
+function finalizeQuietly(statement: Statement): void {
+  try {
+    statement.finalize();
+  } catch {
+    // The statement is freed either way.
+  }
 }
 
 function isThenable(value: unknown): boolean {

@@ -44,10 +44,12 @@ export class OutboxRepository {
     ).lastInsertRowid;
   }
 
-  /** Up to `limit` rows with an id above `afterId`, oldest first. */
-  oldest(limit: number, afterId = 0): OutboxRow[] {
+  /** Up to `limit` rows, oldest first, leaving out the ids in `except`. */
+  oldest(limit: number, except: ReadonlySet<number> = new Set()): OutboxRow[] {
     return this.#database
-      .all<OutboxRecord>('SELECT id, topic, payload, qos, retain, created_at FROM outbox WHERE id > ? ORDER BY id LIMIT ?', [afterId, limit])
+      .all<OutboxRecord>('SELECT id, topic, payload, qos, retain, created_at FROM outbox ORDER BY id LIMIT ?', [limit + except.size])
+      .filter((record) => !except.has(Number(record.id)))
+      .slice(0, limit)
       .map((record) => ({
         id: Number(record.id),
         topic: record.topic,
@@ -58,9 +60,13 @@ export class OutboxRepository {
       }));
   }
 
-  /** Removes an acknowledged row; false when it was already gone (a late duplicate PUBACK). */
-  delete(id: number): boolean {
-    return this.#database.run('DELETE FROM outbox WHERE id = ?', [id]).changes > 0;
+  /**
+   * Removes an acknowledged row; false when it was already gone (a late duplicate PUBACK). Matched
+   * on the payload too: outbox ids are plain rowids, which SQLite hands out again once the newest
+   * row is deleted, so a late PUBACK must not delete a newer message that took the same id.
+   */
+  deleteSent(row: Pick<OutboxRow, 'id' | 'payload'>): boolean {
+    return this.#database.run('DELETE FROM outbox WHERE id = ? AND payload = ?', [row.id, row.payload]).changes > 0;
   }
 
   count(): number {

@@ -1,4 +1,4 @@
-/** The only way the core learns the time: passed in, never read from Date.now(). */
+/** The only way the core learns the time: passed in, never read from the system clock. */
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
   now(): number;

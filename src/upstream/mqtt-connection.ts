@@ -101,7 +101,8 @@ export class UpstreamConnection {
     this.#client = client;
     client.on('connect', () => this.#onConnect());
     client.on('close', () => this.#onClose());
-    client.on('error', (error) => this.#logger.warn({ err: describeError(error) }, 'mqtt connection error'));
+    // The code only: socket error messages carry the broker's address.
+    client.on('error', (error) => this.#logger.warn({ code: errorCode(error) }, 'mqtt connection error'));
     return Promise.resolve();
   }
 
@@ -255,4 +256,9 @@ async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | un
   } finally {
     clearTimeout(timer);
   }
+}
+
+function errorCode(error: Error): string {
+  const code = (error as Error & { code?: unknown }).code;
+  return typeof code === 'string' || typeof code === 'number' ? String(code) : error.name;
 }

@@ -39,10 +39,10 @@ export class OutboxPublisher {
   readonly #window: number;
   readonly #events: TypedEmitter<PublisherEvents>;
   readonly #inFlight = new Set<number>();
+  /** Rows the payload check refused on this connection: kept for inspection, not retried until reconnect. */
+  readonly #refused = new Set<number>();
   #unsubscribe: Array<() => void> = [];
   #running = false;
-  /** Highest row id handed to MQTT on this connection; reset when the connection drops. */
-  #cursor = 0;
   /** Bumped on every disconnect, so a late callback from an old connection touches nothing. */
   #generation = 0;
 
@@ -89,16 +89,13 @@ export class OutboxPublisher {
     if (!this.#running || !this.#connection.connected) return;
     const room = this.#window - this.#inFlight.size;
     if (room <= 0) return;
-    for (const row of this.#outbox.oldest(room, this.#cursor)) {
-      this.#cursor = row.id;
-      this.#send(row);
-    }
+    for (const row of this.#outbox.oldest(room, new Set([...this.#inFlight, ...this.#refused]))) this.#send(row);
   }
 
   #resetAfterDisconnect(): void {
     this.#generation += 1;
     this.#inFlight.clear();
-    this.#cursor = 0;
+    this.#refused.clear();
   }
 
   #send(row: OutboxRow): void {
@@ -107,8 +104,8 @@ export class OutboxPublisher {
     this.#connection.publish(row.topic, row.payload, { qos: row.qos, retain: row.retain }).then(
       (message) => {
         // PUBACK: the broker has it. Delete even if the connection has changed since.
-        this.#outbox.delete(row.id);
-        this.#events.emit('published', { topic: row.topic, seq: 'seq' in message ? message.seq : undefined });
+        // A repeat (sent again after a reconnect) finds the row gone and is not announced twice.
+        if (this.#outbox.deleteSent(row)) this.#events.emit('published', { topic: row.topic, seq: 'seq' in message ? message.seq : undefined });
         if (generation !== this.#generation) return;
         this.#inFlight.delete(row.id);
         this.notify();
@@ -117,7 +114,7 @@ export class OutboxPublisher {
         if (generation !== this.#generation) return;
         this.#inFlight.delete(row.id);
         if (isGatewayError(error, 'HGW_UPSTREAM_PAYLOAD') || isGatewayError(error, 'HGW_UPSTREAM_TOPIC')) {
-          // Kept for inspection, never sent; the cursor has moved past it.
+          this.#refused.add(row.id);
           this.#logger.error({ outboxId: row.id, err: describeError(error) }, 'outbox row refused by the payload check');
           this.notify();
           return;

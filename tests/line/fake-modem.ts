@@ -1,5 +1,12 @@
-import { MockBinding, type MockPortBinding } from '@serialport/binding-mock';
 import type { BindingInterface, OpenOptions, PortInfo } from '@serialport/bindings-cpp';
+import { SerialPortMock } from 'serialport';
+
+/**
+ * @serialport/binding-mock's MockBinding, reached through serialport: the package's ESM entry has
+ * no type declarations under NodeNext resolution.
+ */
+export const MockBinding = SerialPortMock.binding;
+type MockPortBinding = Awaited<ReturnType<typeof MockBinding.open>>;
 
 export type ModemAnswer = 'OK' | 'ERROR' | 'silent';
 

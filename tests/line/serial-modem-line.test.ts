@@ -1,11 +1,10 @@
-import { MockBinding } from '@serialport/binding-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LineState, OfferedCall } from '../../src/line/line-interface.js';
 import { SerialModemLine, type SerialModemLineOptions } from '../../src/line/modem/serial-modem-line.js';
 import { createLogger, silentLogger } from '../../src/log/logger.js';
 import { canonicalText } from '../../src/privacy/raw-identifier.js';
 import { ManualClock } from '../../src/time/clock.js';
-import { FakeModem } from './fake-modem.js';
+import { FakeModem, MockBinding } from './fake-modem.js';
 import { ManualScheduler } from './manual-scheduler.js';
 import { sequentialIds } from './modem-fixtures.js';
 
@@ -203,6 +202,17 @@ describe('SerialModemLine on a mock serial port', () => {
     second.modem.replug();
     second.scheduler.advance(60_000);
     expect(second.modem.opens).toBe(1);
+  });
+
+  it('closes a port that finishes opening after stop()', async () => {
+    const { modem, line, states } = setUp();
+    const started = line.start();
+    await line.stop();
+    await started;
+    await vi.waitFor(() => expect(modem.opens).toBe(1));
+    await vi.waitFor(() => expect(modem.isOpen).toBe(false));
+    expect(modem.commands).toEqual([]);
+    expect(states.map(([state]) => state)).toEqual(['connecting', 'disconnected']);
   });
 
   it('checks its options up front', () => {

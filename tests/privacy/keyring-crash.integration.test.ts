@@ -10,22 +10,22 @@ const child = fileURLToPath(new URL('./keyring-churn-child.ts', import.meta.url)
 /** Run the churn child until `killAfterLines` committed operations were reported, then SIGKILL it. */
 function churnAndKill(directory: string, killAfterLines: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const process_ = spawn(process.execPath, ['--import', 'tsx', child, directory], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const churn = spawn(process.execPath, ['--import', 'tsx', child, directory], { stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: string[] = [];
     let buffered = '';
     let errors = '';
-    process_.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    churn.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       buffered += chunk;
       const complete = buffered.split('\n');
       buffered = complete.pop() ?? '';
       lines.push(...complete);
-      if (lines.length >= killAfterLines) process_.kill('SIGKILL');
+      if (lines.length >= killAfterLines) churn.kill('SIGKILL');
     });
-    process_.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    churn.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       errors += chunk;
     });
-    process_.on('error', reject);
-    process_.on('exit', (_code, signal) => {
+    churn.on('error', reject);
+    churn.on('exit', (_code, signal) => {
       if (signal === 'SIGKILL') resolve(lines);
       else reject(new Error(`churn child exited on its own: ${errors}`));
     });
@@ -41,7 +41,7 @@ afterEach(() => fixture.cleanup());
 it('keeps every committed key and loses every shredded one when killed mid-write, again and again', async () => {
   const live = new Map<string, string>();
   const shredded = new Set<string>();
-  for (let run = 0; run < 8; run += 1) {
+  for (let run = 0; run < 6; run += 1) {
     const lines = await churnAndKill(fixture.directory, 2 + ((run * 7) % 13));
     expect(lines[0]).toBe('ready');
     for (const line of lines.slice(1)) {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import nacl from 'tweetnacl';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isGatewayError, type GatewayErrorCode } from '../../src/errors.js';
+import { Keyring } from '../../src/privacy/keyring.js';
 import { parseKeyringDocument } from '../../src/privacy/keyring-file.js';
 import { normalizePhoneNumber } from '../../src/privacy/normalize.js';
 import { createPseudonymizer } from '../../src/privacy/pseudonym.js';
@@ -326,5 +327,42 @@ describe('Keyring close', () => {
     expect(key.every((byte) => byte === 0)).toBe(true);
     expectGatewayError(() => keyring.vaultKey('mail-address', march), 'HGW_KEYRING_MISSING_KEK');
     expect(fixture.open().vaultKey('mail-address', march)).toBeDefined();
+  });
+});
+
+describe('Keyring with a second writer', () => {
+  it('refuses to write over changes another instance made, instead of dropping its keys', () => {
+    const first = fixture.open();
+    first.ensureLinkKey(january);
+    const second = fixture.open();
+    second.shredLinkKey(january);
+    expectGatewayError(() => first.ensureLinkKey(february), 'HGW_KEYRING_CORRUPT');
+    expect(fixture.open().linkKey(january)).toBeUndefined();
+    expect(fixture.open().linkKey(february)).toBeUndefined();
+  });
+});
+
+describe('Keyring opened read-only beside its owner', () => {
+  it('reads the keys but leaves in-progress files alone and refuses every change', () => {
+    const owner = fixture.open();
+    const key = Buffer.from(owner.ensureLinkKey(january));
+    // What the owner has on disk halfway through a rewrap: its new KEK and its keyring being written.
+    writeFileSync(join(fixture.directory, 'kek-2.key'), nacl.randomBytes(32), { mode: 0o600 });
+    writeFileSync(join(fixture.directory, 'keyring.json.tmp'), '{"in progress', { mode: 0o600 });
+
+    const reader = Keyring.open({ directory: fixture.directory, clock: fixture.clock, access: 'read-only' });
+    expect(Buffer.from(reader.linkKey(january) ?? [])).toEqual(key);
+    expect(reader.status().link.live.map((entry) => entry.epoch)).toEqual([january]);
+    expect(readdirSync(fixture.directory).sort()).toEqual(['kek-1.key', 'kek-2.key', 'keyring.json', 'keyring.json.tmp']);
+    expectGatewayError(() => reader.ensureLinkKey(february), 'HGW_KEYRING_PERMISSIONS');
+    expectGatewayError(() => reader.shredLinkKey(january), 'HGW_KEYRING_PERMISSIONS');
+    expectGatewayError(() => reader.rewrap(), 'HGW_KEYRING_PERMISSIONS');
+    expectGatewayError(() => reader.zeroize(), 'HGW_KEYRING_PERMISSIONS');
+    expect(reader.linkKey(january)).toBeDefined();
+  });
+
+  it('creates nothing when there is no keyring', () => {
+    expectGatewayError(() => Keyring.open({ directory: fixture.directory, clock: fixture.clock, access: 'read-only' }), 'HGW_KEYRING_MISSING_KEK');
+    expect(existsSync(fixture.directory)).toBe(false);
   });
 });

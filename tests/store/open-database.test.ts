@@ -44,6 +44,7 @@ describe('GatewayDatabase.open', () => {
       secure_delete: 1,
       temp_store: 2,
       foreign_keys: 1,
+      cache_size: -16_384,
       user_version: migrations.length,
     });
   });
@@ -106,7 +107,7 @@ describe('GatewayDatabase.open', () => {
 });
 
 describe('verifyPragmas', () => {
-  const good = { locking_mode: 'exclusive', journal_mode: 'wal', synchronous: 2, secure_delete: 1, temp_store: 2, foreign_keys: 1 };
+  const good = { locking_mode: 'exclusive', journal_mode: 'wal', synchronous: 2, secure_delete: 1, temp_store: 2, foreign_keys: 1, cache_size: -16_384 };
 
   it('accepts the expected values', () => {
     expect(() => verifyPragmas(good, 'WAL')).not.toThrow();
@@ -119,6 +120,7 @@ describe('verifyPragmas', () => {
     ['secure_delete', 0],
     ['temp_store', 0],
     ['foreign_keys', 0],
+    ['cache_size', -2000],
   ] as const)('names %s, the expected and the actual value when it did not take', (name, actual) => {
     const error = errorOf(() => verifyPragmas({ ...good, [name]: actual }, 'WAL'));
     expect(isGatewayError(error, 'HGW_STORE_PRAGMA')).toBe(true);

@@ -111,7 +111,7 @@ describe('OutboxPublisher', () => {
 
   it('skips a row the payload check refuses, keeps it, and goes on with the next', async () => {
     const good = store.outbox.oldest(10);
-    for (const row of good) store.outbox.delete(row.id);
+    for (const row of good) store.outbox.deleteSent(row);
     const badId = store.outbox.enqueue({ topic: 'helpline/v1/test-site/stats', payload: '{"caller":"x"}', qos: 1, retain: false, createdAt: 0 });
     for (const row of good) store.outbox.enqueue(row);
     const refusing = new OutboxPublisher({
@@ -138,5 +138,23 @@ describe('OutboxPublisher', () => {
     expect(connection.pending.map((p) => p.seq)).toEqual([1]);
     expect(store.outbox.oldest(1)[0]?.id).toBe(badId);
     await refusing.stop();
+  });
+});
+
+describe('OutboxRepository', () => {
+  it('does not let a late PUBACK delete a newer message that reused the row id', () => {
+    const store = new TempStore();
+    try {
+      const outbox = store.outbox;
+      const first = { topic: 'helpline/v1/test-site/stats', payload: '{"seq":1}', qos: 1 as const, retain: false, createdAt: 0 };
+      const id = outbox.enqueue(first);
+      expect(outbox.deleteSent({ id, payload: first.payload })).toBe(true);
+      const reused = outbox.enqueue({ ...first, payload: '{"seq":2}' });
+      expect(reused).toBe(id);
+      expect(outbox.deleteSent({ id, payload: first.payload })).toBe(false);
+      expect(outbox.count()).toBe(1);
+    } finally {
+      store.cleanup();
+    }
   });
 });

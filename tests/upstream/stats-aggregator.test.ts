@@ -161,7 +161,7 @@ describe('StatsAggregator', () => {
     store.register(PERIOD_START + 5, { channel: 'phone', topic: 'home', ageBand: '0-11' });
     const aggregator = store.aggregator(clock, session);
     aggregator.closeDuePeriods();
-    for (const row of store.outbox.oldest(10)) store.outbox.delete(row.id);
+    for (const row of store.outbox.oldest(10)) store.outbox.deleteSent(row);
     clock.advance(HOUR);
     aggregator.closeDuePeriods();
     expect(statsMessages(store).map((m) => m.seq)).toEqual([2]);

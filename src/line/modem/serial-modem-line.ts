@@ -147,7 +147,11 @@ export class SerialModemLine implements LineInterface {
       if (current()) this.#lost('port closed', error ?? undefined);
     });
     const openError = await new Promise<Error | null>((resolve) => port.open(resolve));
-    if (!current()) return;
+    if (!current()) {
+      // stop() ran while the port was opening: close what just opened.
+      if (!openError) port.close();
+      return;
+    }
     if (openError) {
       this.#openFailures += 1;
       this.#lost('port open failed', openError);

@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, rmSync, writeSync, constants } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ReadStream } from 'node:tty';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { LineState, OfferedCall } from '../../src/line/line-interface.js';
+import { SerialModemLine } from '../../src/line/modem/serial-modem-line.js';
+import { createLogger } from '../../src/log/logger.js';
+import { canonicalText } from '../../src/privacy/raw-identifier.js';
+import { ManualClock } from '../../src/time/clock.js';
+import { ManualScheduler } from './manual-scheduler.js';
+
+/** A socat pty pair: the adapter opens `modem`, the test plays the modem on `feeder`. */
+async function startSocat(directory: string): Promise<ChildProcess> {
+  const socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${join(directory, 'modem')}`, `pty,raw,echo=0,link=${join(directory, 'feeder')}`], {
+    stdio: 'ignore',
+  });
+  await vi.waitFor(() => {
+    expect(socat.exitCode).toBeNull();
+    expect(existsSync(join(directory, 'modem')) && existsSync(join(directory, 'feeder'))).toBe(true);
+  }, { timeout: 5000, interval: 20 });
+  return socat;
+}
+
+async function stopSocat(socat: ChildProcess): Promise<void> {
+  if (socat.exitCode !== null || socat.signalCode !== null) return;
+  const exited = new Promise((resolve) => socat.once('exit', resolve));
+  socat.kill('SIGTERM');
+  await exited;
+}
+
+/** The modem's side of the pty: answers every AT command with OK and prints what the test asks. */
+class PtyModem {
+  readonly commands: string[] = [];
+  readonly #fd: number;
+  readonly #input: ReadStream;
+  #pending = '';
+
+  constructor(path: string) {
+    this.#fd = openSync(path, constants.O_RDWR | constants.O_NOCTTY);
+    this.#input = new ReadStream(this.#fd);
+    this.#input.on('error', () => undefined);
+    this.#input.on('data', (chunk: Buffer) => {
+      const parts = (this.#pending + chunk.toString('latin1')).split('\r');
+      this.#pending = parts.pop() ?? '';
+      for (const command of parts.map((part) => part.trim()).filter((part) => part !== '')) {
+        this.commands.push(command);
+        if (command.toUpperCase().startsWith('AT')) this.print('OK');
+      }
+    });
+  }
+
+  print(...lines: string[]): void {
+    writeSync(this.#fd, lines.map((line) => `\r\n${line}\r\n`).join(''));
+  }
+
+  close(): void {
+    this.#input.destroy();
+  }
+}
+
+describe('SerialModemLine on a real pty pair (socat)', () => {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    cleanups.length = 0;
+  });
+
+  it('takes a call, reconnects after the pty vanishes, and takes another', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'hgw-modem-'));
+    cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
+    let socat = await startSocat(directory);
+    cleanups.push(() => stopSocat(socat));
+    let modem = new PtyModem(join(directory, 'feeder'));
+    cleanups.push(() => modem.close());
+
+    const clock = new ManualClock(Date.UTC(2025, 3, 1, 8, 0, 0));
+    const scheduler = new ManualScheduler(clock);
+    const logLines: string[] = [];
+    const line = new SerialModemLine({
+      path: join(directory, 'modem'),
+      country: 'NL',
+      clock,
+      scheduler,
+      logger: createLogger({ level: 'debug', destination: { write: (entry: string) => void logLines.push(entry) } }),
+    });
+    cleanups.push(() => line.stop());
+    const states: LineState[] = [];
+    const offered: OfferedCall[] = [];
+    line.on('state', (state) => states.push(state));
+    line.on('call-offered', (call) => offered.push(call));
+
+    await line.start();
+    expect(states.at(-1)).toBe('ready');
+    expect(modem.commands).toEqual(['ATZ', 'AT+VCID=1']);
+
+    modem.print('RING', 'DATE = 0401', 'TIME = 1000', 'NMBR = 0612345678');
+    await vi.waitFor(() => expect(offered).toHaveLength(1), { timeout: 5000 });
+    const first = offered[0]?.caller;
+    expect(first?.kind === 'number' && canonicalText(first.number)).toBe('+31612345678');
+    scheduler.advance(9000);
+    expect(line.counters()).toMatchObject({ calls: 1, callsEnded: 1 });
+
+    modem.close();
+    await stopSocat(socat);
+    await vi.waitFor(() => expect(states.at(-1)).toBe('disconnected'), { timeout: 5000 });
+
+    socat = await startSocat(directory);
+    modem = new PtyModem(join(directory, 'feeder'));
+    scheduler.advance(1000);
+    await vi.waitFor(() => expect(states.at(-1)).toBe('ready'), { timeout: 5000 });
+    expect(line.counters().reconnects).toBe(1);
+
+    modem.print('D0201234567C', 'RING');
+    await vi.waitFor(() => expect(offered).toHaveLength(2), { timeout: 5000 });
+    const second = offered[1]?.caller;
+    expect(second?.kind === 'number' && canonicalText(second.number)).toBe('+31201234567');
+
+    const logged = logLines.join('\n');
+    expect(logged).not.toMatch(/612345678|201234567/);
+    expect(logLines.filter((entry) => entry.includes('could not raise DTR'))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ContactReference } from '../../src/contacts/contact-view.js';
+import { silentLogger } from '../../src/log/index.js';
+import type { Pseudonym, SealedIdentifier } from '../../src/privacy/types.js';
+import { ContactsRepository, countByPseudonymsSql, type NewContactRow } from '../../src/store/contacts-repository.js';
+import { GatewayDatabase } from '../../src/store/open-database.js';
+import { asMonthEpoch } from '../../src/time/index.js';
+import { makeTempDirectory, type TempDirectory } from './fixtures/temp-directory.js';
+
+let temp: TempDirectory;
+let db: GatewayDatabase;
+let contacts: ContactsRepository;
+let referenceCounter = 0;
+
+const january = asMonthEpoch('2025-01');
+const february = asMonthEpoch('2025-02');
+const pseudonym = (): Pseudonym => new Uint8Array(randomBytes(32)) as Pseudonym;
+const sealed = (): SealedIdentifier => new Uint8Array(randomBytes(24 + 16 + 12)) as SealedIdentifier;
+
+function newContact(overrides: Partial<NewContactRow> = {}): NewContactRow {
+  referenceCounter += 1;
+  return {
+    reference: `ref-${referenceCounter}` as ContactReference,
+    channel: 'phone',
+    presentation: 'number',
+    linkEpoch: january,
+    pseudonym: pseudonym(),
+    sealedEpoch: january,
+    sealedIdentifier: sealed(),
+    openedAt: 1_736_000_000_000 + referenceCounter,
+    ...overrides,
+  };
+}
+
+beforeEach(() => {
+  temp = makeTempDirectory();
+  db = GatewayDatabase.open({ path: temp.databasePath, logger: silentLogger() });
+  contacts = new ContactsRepository(db);
+});
+
+afterEach(() => {
+  db.close();
+  temp.remove();
+});
+
+describe('ContactsRepository', () => {
+  it('stores a contact and finds it by reference, with blobs back as Uint8Array', () => {
+    const row = newContact();
+    const id = contacts.insert(row);
+    const found = contacts.findByReference(row.reference);
+    expect(found).toEqual({ ...row, id, endedAt: null, state: 'offered' });
+    expect(found?.pseudonym).toBeInstanceOf(Uint8Array);
+    expect(found?.sealedIdentifier).toBeInstanceOf(Uint8Array);
+  });
+
+  it('stores a withheld caller without pseudonym or sealed copy', () => {
+    const row = newContact({ presentation: 'withheld', linkEpoch: null, pseudonym: null, sealedEpoch: null, sealedIdentifier: null });
+    contacts.insert(row);
+    expect(contacts.findByReference(row.reference)).toMatchObject({ presentation: 'withheld', pseudonym: null, sealedIdentifier: null });
+  });
+
+  it('returns undefined for an unknown reference', () => {
+    expect(contacts.findByReference('nope' as ContactReference)).toBeUndefined();
+  });
+
+  it('refuses a pseudonym or sealed copy without its month, which the shredder could never find', () => {
+    expect(() => contacts.insert(newContact({ linkEpoch: null }))).toThrow(/link epoch/);
+    expect(() => contacts.insert(newContact({ sealedEpoch: null }))).toThrow(/sealed epoch/);
+    expect(contacts.count()).toBe(0);
+  });
+
+  it('refuses a reused reference and a pseudonym that is not 32 bytes', () => {
+    const row = newContact();
+    contacts.insert(row);
+    expect(() => contacts.insert(newContact({ reference: row.reference }))).toThrow(/UNIQUE/);
+    expect(() => contacts.insert(newContact({ pseudonym: new Uint8Array(31) as Pseudonym }))).toThrow(/CHECK/);
+  });
+
+  it('inserts normally right after an insert that broke a constraint', () => {
+    const row = newContact();
+    contacts.insert(row);
+    expect(() => contacts.insert(newContact({ reference: row.reference }))).toThrow(/UNIQUE/);
+    expect(() => contacts.insert(newContact())).not.toThrow();
+    expect(contacts.count()).toBe(2);
+  });
+
+  it('counts earlier contacts under any of the live pseudonyms, and only those', () => {
+    const underJanuaryKey = pseudonym();
+    const underFebruaryKey = pseudonym();
+    const someoneElse = pseudonym();
+    contacts.insert(newContact({ pseudonym: underJanuaryKey }));
+    contacts.insert(newContact({ pseudonym: underJanuaryKey }));
+    contacts.insert(newContact({ pseudonym: underFebruaryKey, linkEpoch: february }));
+    contacts.insert(newContact({ pseudonym: someoneElse }));
+    contacts.insert(newContact({ presentation: 'withheld', linkEpoch: null, pseudonym: null }));
+    expect(contacts.countByPseudonyms([underFebruaryKey, underJanuaryKey, pseudonym()])).toBe(3);
+    expect(contacts.countByPseudonyms([underJanuaryKey])).toBe(2);
+    expect(contacts.countByPseudonyms([pseudonym()])).toBe(0);
+    expect(contacts.countByPseudonyms([])).toBe(0);
+  });
+
+  it.each([1, 6])('looks %i pseudonym(s) up through the pseudonym index, not a table scan', (count) => {
+    const plan = db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${countByPseudonymsSql(count)}`, Array.from({ length: count }, pseudonym));
+    expect(plan.map((step) => step.detail).join('; ')).toMatch(/USING (COVERING )?INDEX contacts_by_pseudonym/);
+  });
+
+  it('moves a contact through live, ended and registered, once each', () => {
+    const id = contacts.insert(newContact());
+    expect(contacts.markLive(id)).toBe(true);
+    expect(contacts.markLive(id)).toBe(false);
+    expect(contacts.markEnded(id, 1_736_000_100_000)).toBe(true);
+    expect(contacts.markEnded(id, 1_736_000_200_000)).toBe(false);
+    expect(contacts.markRegistered(id)).toBe(true);
+    expect(contacts.markRegistered(id)).toBe(false);
+    expect(contacts.findByReference(`ref-${referenceCounter}` as ContactReference)).toMatchObject({ state: 'registered', endedAt: 1_736_000_100_000 });
+    expect(contacts.markEnded(999_999, 1)).toBe(false);
+  });
+
+  it('lists open contacts since a moment: offered, live and ended, not registered, oldest first', () => {
+    const before = contacts.insert(newContact({ openedAt: 1_000 }));
+    const offered = contacts.insert(newContact({ openedAt: 3_000 }));
+    const live = contacts.insert(newContact({ openedAt: 2_000, state: 'live' }));
+    const ended = contacts.insert(newContact({ openedAt: 4_000 }));
+    const registered = contacts.insert(newContact({ openedAt: 5_000 }));
+    contacts.markEnded(ended, 4_500);
+    contacts.markRegistered(registered);
+    expect(contacts.openContacts(2_000).map((row) => row.id)).toEqual([live, offered, ended]);
+    expect(contacts.openContacts(0).map((row) => row.id)).toContain(before);
+  });
+
+  it('forgets the pseudonyms of one link month only, and the count no longer finds them', () => {
+    const caller = pseudonym();
+    contacts.insert(newContact({ pseudonym: caller }));
+    contacts.insert(newContact({ pseudonym: caller }));
+    const kept = contacts.insert(newContact({ linkEpoch: february }));
+    expect(contacts.forgetLinkEpoch(january)).toBe(2);
+    expect(contacts.forgetLinkEpoch(january)).toBe(0);
+    expect(contacts.countByPseudonyms([caller])).toBe(0);
+    expect(db.get<{ n: number }>('SELECT count(*) AS n FROM contacts WHERE pseudonym IS NOT NULL')?.n).toBe(1);
+    expect(db.get<{ id: number }>('SELECT id FROM contacts WHERE pseudonym IS NOT NULL')?.id).toBe(kept);
+  });
+
+  it('forgets the sealed copies of one month only, keeping the rows', () => {
+    contacts.insert(newContact());
+    contacts.insert(newContact({ sealedEpoch: february }));
+    expect(contacts.forgetSealedEpoch(january)).toBe(1);
+    expect(contacts.count()).toBe(2);
+    const remaining = db.all<{ sealed_epoch: string }>('SELECT sealed_epoch FROM contacts WHERE sealed_identifier IS NOT NULL');
+    expect(remaining).toEqual([{ sealed_epoch: february }]);
+  });
+
+  it('rolls back a contact inserted in a transaction that fails', () => {
+    expect(() =>
+      db.transaction(() => {
+        contacts.insert(newContact());
+        throw new Error('routing failed');
+      }),
+    ).toThrow('routing failed');
+    expect(contacts.count()).toBe(0);
+  });
+});

@@ -1,0 +1,131 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log/logger.js';
+import { ManualClock } from '../../src/time/clock.js';
+import { UpstreamService } from '../../src/upstream/upstream-service.js';
+import { freePort, MosquittoProcess, Subscriber, TcpProxy, waitFor } from './mqtt-harness.js';
+import { HOUR, SITE, TempStore, testSettings } from './upstream-fixture.js';
+
+const PERIOD_START = Date.parse('2025-06-02T08:00:00Z');
+const FILTER = `helpline/v1/${SITE}/#`;
+
+describe('upstream against real Mosquitto', () => {
+  let dir: string;
+  let mosquitto: MosquittoProcess;
+  let proxy: TcpProxy;
+  let store: TempStore;
+  let clock: ManualClock;
+  const services: UpstreamService[] = [];
+  const subscribers: Subscriber[] = [];
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hgw-mosquitto-'));
+    mosquitto = new MosquittoProcess(dir, await freePort());
+    await mosquitto.start();
+    proxy = new TcpProxy(mosquitto.port);
+    await proxy.start();
+    store = new TempStore();
+    clock = new ManualClock(PERIOD_START + HOUR + 1);
+  });
+
+  afterEach(async () => {
+    for (const service of services.splice(0)) await service.stop();
+    for (const subscriber of subscribers.splice(0)) await subscriber.close();
+    await proxy.stop();
+    await mosquitto.stop();
+    store.cleanup();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  function gateway(url: string): UpstreamService {
+    const { site: _site, ...stats } = testSettings;
+    const service = new UpstreamService({
+      database: store.db,
+      clock,
+      logger: silentLogger(),
+      site: SITE,
+      stats,
+      mqtt: { url, firmware: '0.1.0', reconnectInitialMs: 50, reconnectMaxMs: 200, stopTimeoutMs: 2_000 },
+    });
+    services.push(service);
+    return service;
+  }
+
+  async function subscribe(): Promise<Subscriber> {
+    const subscriber = await Subscriber.connect(mosquitto.url, FILTER);
+    subscribers.push(subscriber);
+    return subscriber;
+  }
+
+  it('delivers a closed period with QoS 1, deletes the outbox row after PUBACK and leaves a retained online status', async () => {
+    store.register(PERIOD_START + 60_000, { channel: 'phone', topic: 'home', ageBand: '12-15' }, 6);
+    const central = await subscribe();
+    const service = gateway(mosquitto.url);
+    await service.start();
+
+    await waitFor(() => central.on('stats').length === 1 && store.outbox.count() === 0, 'stats delivered and outbox emptied');
+    const [stats] = central.on('stats');
+    expect(stats?.qos).toBe(1);
+    expect(stats?.payload).toMatchObject({ schema: 'helpline.stats/1', site: SITE, session: service.session, seq: 1 });
+
+    const late = await subscribe();
+    await waitFor(() => late.on('status').length > 0, 'retained status');
+    expect(late.on('status')[0]).toMatchObject({ retain: true, payload: { state: 'online', session: service.session, site: SITE } });
+  });
+
+  it('has the broker publish the Last Will offline, with the same session, when the connection dies uncleanly; then comes back online', async () => {
+    const central = await subscribe();
+    const service = gateway(proxy.url);
+    await service.start();
+    await waitFor(() => central.on('status').some((m) => m.payload['state'] === 'online'), 'online status');
+
+    proxy.cut();
+    await waitFor(() => central.on('status').some((m) => m.payload['state'] === 'offline'), 'Last Will');
+    const will = central.on('status').find((m) => m.payload['state'] === 'offline');
+    expect(will?.payload).toMatchObject({ schema: 'helpline.status/1', session: service.session, site: SITE, state: 'offline' });
+
+    await waitFor(() => central.on('status').filter((m) => m.payload['state'] === 'online').length === 2, 'online again after reconnect');
+    expect(central.on('status').at(-1)?.payload['session']).toBe(service.session);
+  });
+
+  it('keeps a period closed while the broker is down in the outbox and delivers it exactly once after mosquitto restarts', async () => {
+    const service = gateway(proxy.url);
+    await service.start();
+    await waitFor(() => service.connection.connected, 'gateway connected');
+
+    proxy.blocked = true;
+    await mosquitto.stop();
+    await waitFor(() => !service.connection.connected, 'gateway notices the broker is gone');
+
+    store.register(PERIOD_START + HOUR + 10, { channel: 'chat', topic: 'love', ageBand: '16-18' }, 5);
+    clock.advance(HOUR);
+    expect(service.aggregator.closeDuePeriods()).toBe(1);
+    expect(store.outbox.count()).toBe(1);
+
+    await mosquitto.start();
+    const central = await subscribe();
+    proxy.blocked = false;
+    await waitFor(() => central.on('stats').length === 1 && store.outbox.count() === 0, 'delivery after restart');
+
+    // A second period as a sentinel: the same client's QoS 1 messages arrive in order, so any
+    // repeat of seq 1 would have come before seq 2.
+    store.register(PERIOD_START + 2 * HOUR + 10, { channel: 'chat', topic: 'love', ageBand: '16-18' }, 5);
+    clock.advance(HOUR);
+    expect(service.aggregator.closeDuePeriods()).toBe(1);
+    await waitFor(() => central.on('stats').length >= 2 && store.outbox.count() === 0, 'sentinel delivered');
+    expect(central.on('stats').map((m) => m.payload['seq'])).toEqual([1, 2]);
+  });
+
+  it('publishes a retained offline status on a planned stop', async () => {
+    const service = gateway(mosquitto.url);
+    await service.start();
+    await waitFor(() => service.connection.connected, 'gateway connected');
+    await service.stop();
+
+    const late = await subscribe();
+    await waitFor(() => late.on('status').length > 0, 'retained status');
+    expect(late.on('status')[0]).toMatchObject({ retain: true, payload: { state: 'offline', session: service.session } });
+  });
+});
