@@ -56,7 +56,7 @@ export class LinkageSweeper {
     const oldestSealed = shiftMonthEpoch(current, -(phoneSealedMonths - 1));
 
     const contactsUnlinked = contacts.forgetLinkEpochsBefore(oldestLinkable);
-    const sealsDestroyed = contacts.forgetSealedEpochsBefore(oldestSealed);
+    const sealsDestroyed = contacts.forgetSealedEpochsBefore(oldestSealed, 'phone');
     const linkEpochsShredded = keyring.linkEpochs().filter((epoch) => epoch < oldestLinkable);
     for (const epoch of linkEpochsShredded) keyring.shredLinkKey(epoch);
     const sealedEpochsShredded = keyring.vaultEpochs('phone-number').filter((epoch) => epoch < oldestSealed);

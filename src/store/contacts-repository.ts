@@ -19,6 +19,8 @@ export interface NewContactRow {
   /** Month of the vault key that sealed the identifier; required whenever sealedIdentifier is set. */
   readonly sealedEpoch: MonthEpoch | null;
   readonly sealedIdentifier: SealedIdentifier | null;
+  /** Earlier contacts of the same caller when this one arrived (shown to stations); 0 when left out. */
+  readonly priorContacts?: number;
   readonly openedAt: number;
   /** 'offered' when left out. */
   readonly state?: ContactState;
@@ -33,6 +35,7 @@ export interface ContactRow {
   readonly pseudonym: Pseudonym | null;
   readonly sealedEpoch: MonthEpoch | null;
   readonly sealedIdentifier: SealedIdentifier | null;
+  readonly priorContacts: number;
   readonly openedAt: number;
   readonly endedAt: number | null;
   readonly state: ContactState;
@@ -47,12 +50,13 @@ interface StoredContact {
   pseudonym: Uint8Array | null;
   sealed_epoch: string | null;
   sealed_identifier: Uint8Array | null;
+  prior_contacts: number;
   opened_at: number;
   ended_at: number | null;
   state: string;
 }
 
-const COLUMNS = 'id, reference, channel, presentation, link_epoch, pseudonym, sealed_epoch, sealed_identifier, opened_at, ended_at, state';
+const COLUMNS = 'id, reference, channel, presentation, link_epoch, pseudonym, sealed_epoch, sealed_identifier, prior_contacts, opened_at, ended_at, state';
 
 /**
  * The prior-contact count: one query over the partial index `contacts_by_pseudonym`, one
@@ -74,9 +78,20 @@ export class ContactsRepository {
     if (row.pseudonym !== null && row.linkEpoch === null) throw new TypeError('a pseudonym needs its link epoch');
     if (row.sealedIdentifier !== null && row.sealedEpoch === null) throw new TypeError('a sealed identifier needs its sealed epoch');
     return this.#db.run(
-      `INSERT INTO contacts (reference, channel, presentation, link_epoch, pseudonym, sealed_epoch, sealed_identifier, opened_at, state)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [row.reference, row.channel, row.presentation, row.linkEpoch, row.pseudonym, row.sealedEpoch, row.sealedIdentifier, row.openedAt, row.state ?? 'offered'],
+      `INSERT INTO contacts (reference, channel, presentation, link_epoch, pseudonym, sealed_epoch, sealed_identifier, prior_contacts, opened_at, state)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        row.reference,
+        row.channel,
+        row.presentation,
+        row.linkEpoch,
+        row.pseudonym,
+        row.sealedEpoch,
+        row.sealedIdentifier,
+        row.priorContacts ?? 0,
+        row.openedAt,
+        row.state ?? 'offered',
+      ],
     ).lastInsertRowid;
   }
 
@@ -91,6 +106,11 @@ export class ContactsRepository {
 
   findByReference(reference: ContactReference): ContactRow | undefined {
     const stored = this.#db.get<StoredContact>(`SELECT ${COLUMNS} FROM contacts WHERE reference = ?`, [reference]);
+    return stored && toContactRow(stored);
+  }
+
+  findById(id: number): ContactRow | undefined {
+    const stored = this.#db.get<StoredContact>(`SELECT ${COLUMNS} FROM contacts WHERE id = ?`, [id]);
     return stored && toContactRow(stored);
   }
 
@@ -129,6 +149,28 @@ export class ContactsRepository {
     return this.#db.run('UPDATE contacts SET sealed_identifier = NULL WHERE sealed_epoch = ? AND sealed_identifier IS NOT NULL', [epoch]).changes;
   }
 
+  /**
+   * Unlinks every month before `epoch` (month epochs sort as text); for the sweeper, which catches
+   * up on months a box that was off never swept. Checkpoint afterwards, as above.
+   */
+  forgetLinkEpochsBefore(epoch: MonthEpoch): number {
+    return this.#db.run('UPDATE contacts SET pseudonym = NULL WHERE link_epoch < ? AND pseudonym IS NOT NULL', [epoch]).changes;
+  }
+
+  /**
+   * Drops the sealed copies of every month before `epoch`, of one channel when given (each channel's
+   * data class has its own retention), else of all. Checkpoint afterwards.
+   */
+  forgetSealedEpochsBefore(epoch: MonthEpoch, channel?: Channel): number {
+    if (channel === undefined) {
+      return this.#db.run('UPDATE contacts SET sealed_identifier = NULL WHERE sealed_epoch < ? AND sealed_identifier IS NOT NULL', [epoch]).changes;
+    }
+    return this.#db.run(
+      'UPDATE contacts SET sealed_identifier = NULL WHERE sealed_epoch < ? AND channel = ? AND sealed_identifier IS NOT NULL',
+      [epoch, channel],
+    ).changes;
+  }
+
   count(): number {
     return this.#db.get<{ n: number }>('SELECT count(*) AS n FROM contacts')?.n ?? 0;
   }
@@ -144,6 +186,7 @@ function toContactRow(stored: StoredContact): ContactRow {
     pseudonym: stored.pseudonym as Pseudonym | null,
     sealedEpoch: stored.sealed_epoch as MonthEpoch | null,
     sealedIdentifier: stored.sealed_identifier as SealedIdentifier | null,
+    priorContacts: stored.prior_contacts,
     openedAt: stored.opened_at,
     endedAt: stored.ended_at,
     state: stored.state as ContactState,

@@ -49,7 +49,8 @@ describe('ContactsRepository', () => {
     const row = newContact();
     const id = contacts.insert(row);
     const found = contacts.findByReference(row.reference);
-    expect(found).toEqual({ ...row, id, endedAt: null, state: 'offered' });
+    expect(found).toEqual({ ...row, id, priorContacts: 0, endedAt: null, state: 'offered' });
+    expect(contacts.findById(id)).toEqual(found);
     expect(found?.pseudonym).toBeInstanceOf(Uint8Array);
     expect(found?.sealedIdentifier).toBeInstanceOf(Uint8Array);
   });
@@ -60,8 +61,14 @@ describe('ContactsRepository', () => {
     expect(contacts.findByReference(row.reference)).toMatchObject({ presentation: 'withheld', pseudonym: null, sealedIdentifier: null });
   });
 
-  it('returns undefined for an unknown reference', () => {
+  it('returns undefined for an unknown reference or id', () => {
     expect(contacts.findByReference('nope' as ContactReference)).toBeUndefined();
+    expect(contacts.findById(424_242)).toBeUndefined();
+  });
+
+  it('keeps the prior-contact count the contact arrived with', () => {
+    const id = contacts.insert(newContact({ priorContacts: 3, state: 'live' }));
+    expect(contacts.findById(id)).toMatchObject({ priorContacts: 3, state: 'live' });
   });
 
   it('refuses a pseudonym or sealed copy without its month, which the shredder could never find', () => {
@@ -148,6 +155,27 @@ describe('ContactsRepository', () => {
     expect(contacts.count()).toBe(2);
     const remaining = db.all<{ sealed_epoch: string }>('SELECT sealed_epoch FROM contacts WHERE sealed_identifier IS NOT NULL');
     expect(remaining).toEqual([{ sealed_epoch: february }]);
+  });
+
+  it('forgets every link month before a month, for a sweeper catching up', () => {
+    const december = asMonthEpoch('2024-12');
+    contacts.insert(newContact({ linkEpoch: december }));
+    contacts.insert(newContact({ linkEpoch: january }));
+    const kept = contacts.insert(newContact({ linkEpoch: february }));
+    expect(contacts.forgetLinkEpochsBefore(february)).toBe(2);
+    expect(db.all<{ id: number }>('SELECT id FROM contacts WHERE pseudonym IS NOT NULL')).toEqual([{ id: kept }]);
+  });
+
+  it('forgets sealed copies before a month, of one channel when asked', () => {
+    const phone = contacts.insert(newContact({ channel: 'phone' }));
+    const chat = contacts.insert(newContact({ channel: 'chat' }));
+    const recent = contacts.insert(newContact({ channel: 'phone', sealedEpoch: february }));
+    expect(contacts.forgetSealedEpochsBefore(february, 'chat')).toBe(1);
+    expect(contacts.findById(chat)?.sealedIdentifier).toBeNull();
+    expect(contacts.findById(phone)?.sealedIdentifier).not.toBeNull();
+    expect(contacts.forgetSealedEpochsBefore(february)).toBe(1);
+    expect(contacts.findById(phone)?.sealedIdentifier).toBeNull();
+    expect(contacts.findById(recent)?.sealedIdentifier).not.toBeNull();
   });
 
   it('rolls back a contact inserted in a transaction that fails', () => {
