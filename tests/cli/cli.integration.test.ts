@@ -1,0 +1,86 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Keyring } from '../../src/privacy/keyring.js';
+import { ManualClock } from '../../src/time/clock.js';
+import { asMonthEpoch } from '../../src/time/month-epoch.js';
+import { GatewayDatabase } from '../../src/store/open-database.js';
+import { silentLogger } from '../../src/log/logger.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const CLI = join(ROOT, 'src', 'cli', 'helpline-gateway.ts');
+const example = JSON.parse(readFileSync(join(ROOT, 'docs', 'config.example.json'), 'utf8')) as Record<string, unknown>;
+
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+let directory: string;
+let configPath: string;
+
+beforeAll(() => {
+  directory = mkdtempSync(join(tmpdir(), 'hgw-cli-'));
+  configPath = join(directory, 'config.json');
+  writeFileSync(configPath, JSON.stringify({ ...example, dataDir: join(directory, 'data'), keyringDir: undefined, line: { kind: 'simulated' } }));
+});
+
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+describe('the helpline-gateway command', () => {
+  it('prints usage and exits 2 for an unknown command', () => {
+    const result = cli('frobnicate');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/unknown command: frobnicate/);
+  });
+
+  it('stops on a broken config with one line naming the key', () => {
+    const broken = join(directory, 'broken.json');
+    writeFileSync(broken, JSON.stringify({ ...example, upstream: { url: 'http://nope' } }));
+    const result = cli('run', '--config', broken);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^helpline-gateway: HGW_CONFIG_INVALID: .*upstream\.url: an mqtt:\/\/, mqtts:\/\//);
+  });
+
+  it('doctor reports a fresh box without creating anything, then checks keyring, pragmas and integrity', () => {
+    const fresh = cli('doctor', '--config', configPath);
+    expect(fresh.stdout).toMatch(/^ok   config/m);
+    expect(fresh.stdout).toMatch(/^warn keyring .*created at first run/m);
+    expect(fresh.status).toBe(0);
+    expect(() => readdirSync(join(directory, 'data'))).toThrow();
+
+    const clock = new ManualClock(new Date('2026-11-25T10:00:00Z'));
+    const keyring = Keyring.open({ directory: join(directory, 'data', 'keyring'), clock });
+    keyring.ensureLinkKey(asMonthEpoch('2026-11'));
+    keyring.close();
+    GatewayDatabase.open({ path: join(directory, 'data', 'gateway.db'), logger: silentLogger() }).close();
+
+    const provisioned = cli('doctor', '--config', configPath);
+    expect(provisioned.status).toBe(0);
+    expect(provisioned.stdout).toMatch(/^ok   keyring .*mode 600/m);
+    expect(provisioned.stdout).toMatch(/^ok   pragmas .*locking_mode=exclusive.*secure_delete=1/im);
+    expect(provisioned.stdout).toMatch(/^ok   integrity integrity_check: ok/m);
+  });
+
+  it('keys status shows epochs and ages and never key material', () => {
+    const result = cli('keys', 'status', '--config', configPath);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/link keys\s+live: 2026-11/);
+    const keyring = readFileSync(join(directory, 'data', 'keyring', 'keyring.json'), 'utf8');
+    const wrapped = [...keyring.matchAll(/"([A-Za-z0-9+/=_-]{40,})"/g)].map((match) => match[1] ?? '');
+    expect(wrapped.length).toBeGreaterThan(0);
+    for (const text of wrapped) expect(result.stdout).not.toContain(text.slice(0, 16));
+    expect(result.stdout).not.toMatch(/[0-9a-f]{32}/i);
+  });
+
+  it('doctor fails a modem that does not exist, in one line', () => {
+    const modemConfig = join(directory, 'modem.json');
+    writeFileSync(modemConfig, JSON.stringify({ ...example, dataDir: join(directory, 'data'), keyringDir: undefined, line: { kind: 'modem', device: join(directory, 'no-such-modem') } }));
+    const result = cli('doctor', '--config', modemConfig);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/^FAIL modem .*no-such-modem: cannot open/m);
+  });
+});

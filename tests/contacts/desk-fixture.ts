@@ -1,0 +1,91 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ContactDesk } from '../../src/contacts/contact-desk.js';
+import type { CallerPresentation, OfferedCall } from '../../src/line/line-interface.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { Keyring } from '../../src/privacy/keyring.js';
+import { normalizePhoneNumber } from '../../src/privacy/normalize.js';
+import { createPseudonymizer } from '../../src/privacy/pseudonym.js';
+import { createVault, type Vault } from '../../src/privacy/vault.js';
+import { LinkageSweeper } from '../../src/retention/linkage-sweeper.js';
+import { ContactsRepository } from '../../src/store/contacts-repository.js';
+import { GatewayDatabase } from '../../src/store/open-database.js';
+import { RegistrationsRepository } from '../../src/store/registrations-repository.js';
+import { ManualClock } from '../../src/time/clock.js';
+
+export const categories = { ageBands: ['12-14', '15-17'], topics: ['school', 'family'], outcomes: ['conversation', 'referred'] };
+
+export interface DeskFixture {
+  readonly clock: ManualClock;
+  readonly desk: ContactDesk;
+  readonly database: GatewayDatabase;
+  readonly contacts: ContactsRepository;
+  readonly registrations: RegistrationsRepository;
+  readonly keyring: Keyring;
+  readonly vault: Vault;
+  readonly sweeper: LinkageSweeper;
+  readonly root: string;
+  /** Offers a call at the clock's time with the number as a Dutch line would present it. */
+  call(numberText: string): ReturnType<ContactDesk['offerCall']>;
+  close(): void;
+}
+
+let callCounter = 0;
+
+export function presentation(numberText: string, country: 'NL' | 'BE' = 'NL'): CallerPresentation {
+  const normalized = normalizePhoneNumber(numberText, country);
+  return normalized.kind === 'number' ? { kind: 'number', number: normalized.number } : { kind: normalized.kind };
+}
+
+export function deskFixture(start: Date, timeZone = 'Europe/Amsterdam'): DeskFixture {
+  const root = mkdtempSync(join(tmpdir(), 'hgw-desk-'));
+  const clock = new ManualClock(start);
+  const keyring = Keyring.open({ directory: join(root, 'keyring'), clock });
+  const database = GatewayDatabase.open({ path: join(root, 'gateway.db'), logger: silentLogger() });
+  const contacts = new ContactsRepository(database);
+  const registrations = new RegistrationsRepository(database);
+  const vault = createVault(keyring);
+  const desk = new ContactDesk({
+    database,
+    contacts,
+    registrations,
+    pseudonymizer: createPseudonymizer(keyring),
+    vault,
+    clock,
+    timeZone,
+    linkageMonths: 6,
+    categories,
+    logger: silentLogger(),
+  });
+  const sweeper = new LinkageSweeper({
+    keyring,
+    contacts,
+    database,
+    clock,
+    timeZone,
+    phoneLinkageMonths: 6,
+    phoneSealedMonths: 6,
+    logger: silentLogger(),
+  });
+  return {
+    clock,
+    desk,
+    database,
+    contacts,
+    registrations,
+    keyring,
+    vault,
+    sweeper,
+    root,
+    call(numberText: string) {
+      const call: OfferedCall = { lineCallId: `call-${++callCounter}`, caller: presentation(numberText), offeredAt: clock.now() };
+      return desk.offerCall(call);
+    },
+    close() {
+      database.close();
+      keyring.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
