@@ -103,7 +103,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
   try {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     const keyring = Keyring.open({ directory: config.keyringDir, clock });
-    const database = GatewayDatabase.open({ path: join(config.dataDir, DATABASE_FILE), logger: logger.child({ component: 'store' }) });
+    const database = GatewayDatabase.open({ path: join(config.dataDir, DATABASE_FILE), logger });
     stops.push(() => database.close());
 
     const contacts = new ContactsRepository(database);
@@ -119,6 +119,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
       categories: config.categories,
       logger: logger.child({ component: 'contacts' }),
     });
+    desk.endCallsLeftByEarlierRun();
     if (runtime.onContact) stops.push(desk.onContactChanged(runtime.onContact));
 
     const sweeper = new LinkageSweeper({
@@ -137,7 +138,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     const upstream = new UpstreamService({
       database,
       clock,
-      logger: logger.child({ component: 'upstream' }),
+      logger,
       site: config.site.id,
       stats: {
         timeZone: config.site.timeZone,
@@ -163,7 +164,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
       stations: config.stations.desks,
       host: config.stations.host,
       port: config.stations.port,
-      logger: logger.child({ component: 'stations' }),
+      logger,
     });
     const { url: stationUrl } = await stations.start();
     stops.push(() => stations.stop());

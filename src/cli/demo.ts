@@ -35,7 +35,7 @@ export function demoConfig(dataDirArgument: string | undefined, modemDevice: str
     categories: demoCategories,
     line: { kind: 'simulated', pauseBetweenCallsMs: 2000, repeatCallers: 12 },
     stations: { host: '127.0.0.1', port: DEMO_STATION_PORT, desks: [{ id: 'demo-desk', token: demoStationToken(dataDir) }] },
-    upstream: { url: `mqtt://127.0.0.1:${DEMO_BROKER_PORT}`, period: 'minute', wrapUpGraceMinutes: 2, demo: true },
+    upstream: { url: `mqtt://127.0.0.1:${DEMO_BROKER_PORT}`, period: 'minute', wrapUpGraceMinutes: 1, demo: true },
     log: { level: 'info' },
   };
   return validateConfig(applyOverrides(json, { modemDevice }), 'demo settings');

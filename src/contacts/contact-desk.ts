@@ -59,6 +59,16 @@ export class ContactDesk implements StationBackend {
     this.#newReference = options.newReference ?? randomContactReference;
   }
 
+  /**
+   * Calls that were ringing when the box stopped can no longer end through their line: they are
+   * ended at start, so stations do not show them ringing for ever.
+   */
+  endCallsLeftByEarlierRun(): number {
+    const ended = this.#options.contacts.endUnfinished(this.#options.clock.now());
+    if (ended > 0) this.#options.logger.info({ ended }, 'ended contacts left ringing by an earlier run');
+    return ended;
+  }
+
   /** Subscribes to a line; returns the unsubscribe function for stop(). */
   attachLine(line: LineInterface): () => void {
     const offChannelOffered = line.on('call-offered', (call) => this.offerCall(call));

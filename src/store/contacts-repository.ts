@@ -119,6 +119,13 @@ export class ContactsRepository {
     return this.#db.run(`UPDATE contacts SET state = 'ended', ended_at = ? WHERE id = ? AND state IN ('offered', 'live')`, [endedAt, id]).changes > 0;
   }
 
+  /**
+   * After a restart no line remembers the calls that were ringing: they end now. Returns how many.
+   */
+  endUnfinished(endedAt: number): number {
+    return this.#db.run(`UPDATE contacts SET state = 'ended', ended_at = ? WHERE state IN ('offered', 'live')`, [endedAt]).changes;
+  }
+
   /** Marks a contact live once a station has picked it up; false when it is no longer offered. */
   markLive(id: number): boolean {
     return this.#db.run(`UPDATE contacts SET state = 'live' WHERE id = ? AND state = 'offered'`, [id]).changes > 0;

@@ -143,3 +143,17 @@ describe('the contact desk', () => {
     expect(JSON.stringify(desk.desk.openContacts())).not.toMatch(/612345678/);
   });
 });
+
+describe('the contact desk after a restart', () => {
+  it('ends calls that an earlier run left ringing, and leaves ended and registered ones alone', () => {
+    const desk = open('2026-03-10T09:00:00Z');
+    const ringing = desk.call('0612345678');
+    const registered = desk.call('0687654321');
+    desk.desk.wrapUp(registered.reference, { ageBand: '12-14', topic: 'school', outcome: 'conversation' }, 'desk-1');
+    desk.clock.advance(3_600_000);
+    expect(desk.desk.endCallsLeftByEarlierRun()).toBe(1);
+    expect(desk.contacts.findByReference(ringing.reference)).toMatchObject({ state: 'ended', endedAt: desk.clock.now() });
+    expect(desk.contacts.findByReference(registered.reference)?.state).toBe('registered');
+    expect(desk.desk.endCallsLeftByEarlierRun()).toBe(0);
+  });
+});
