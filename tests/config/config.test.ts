@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfigFile, validateConfig } from '../../src/config/index.js';
 import { isGatewayError } from '../../src/errors.js';
+import { thrownBy } from '../support/thrown-by.js';
 
 const example = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'config.example.json'), 'utf8')) as Record<string, unknown>;
 const directories: string[] = [];
@@ -17,13 +18,9 @@ function writeConfig(content: string): string {
 }
 
 function errorOf(action: () => unknown): { code: string; message: string } {
-  try {
-    action();
-  } catch (error) {
-    if (isGatewayError(error)) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a GatewayError');
+  const error = thrownBy(action);
+  if (!isGatewayError(error)) throw error;
+  return { code: error.code, message: error.message };
 }
 
 afterEach(() => {

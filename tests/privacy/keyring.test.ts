@@ -8,23 +8,15 @@ import { parseKeyringDocument } from '../../src/privacy/keyring-file.js';
 import { normalizePhoneNumber } from '../../src/privacy/normalize.js';
 import { createPseudonymizer } from '../../src/privacy/pseudonym.js';
 import { asMonthEpoch } from '../../src/time/month-epoch.js';
+import { thrownBy } from '../support/thrown-by.js';
 import { containsKey, keyringFixture, keyRenderings, type KeyringFixture } from './keyring-fixture.js';
 
 const january = asMonthEpoch('2025-01');
 const february = asMonthEpoch('2025-02');
 const march = asMonthEpoch('2025-03');
 
-function errorOf(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
-
 function expectGatewayError(action: () => unknown, code: GatewayErrorCode): string {
-  const error = errorOf(action);
+  const error = thrownBy(action);
   expect(isGatewayError(error, code), String(error)).toBe(true);
   const message = (error as Error).message;
   expect(message).not.toContain('\n');

@@ -5,6 +5,7 @@ import { isGatewayError } from '../../src/errors.js';
 import { InstanceGuard, lockDirectoryPathFor, pidFilePathFor } from '../../src/store/instance-guard.js';
 import { GatewayDatabase } from '../../src/store/open-database.js';
 import { captureLogger, makeTempDirectory, type TempDirectory } from './fixtures/temp-directory.js';
+import { thrownBy } from '../support/thrown-by.js';
 
 let temp: TempDirectory;
 let pidPath: string;
@@ -17,14 +18,6 @@ function deadPid(): number {
   return child.pid;
 }
 
-function errorOf(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 beforeEach(() => {
   temp = makeTempDirectory();
@@ -45,7 +38,7 @@ describe('InstanceGuard', () => {
 
   it('refuses when the pid file names another live process, naming its pid', () => {
     fs.writeFileSync(pidPath, `${process.ppid}\n`);
-    const error = errorOf(() => InstanceGuard.acquire(temp.databasePath));
+    const error = thrownBy(() => InstanceGuard.acquire(temp.databasePath));
     expect(isGatewayError(error, 'HGW_STORE_IN_USE')).toBe(true);
     expect((error as Error).message).toContain(`process ${process.ppid}`);
     expect(fs.readFileSync(pidPath, 'utf8')).toBe(`${process.ppid}\n`);
@@ -95,7 +88,7 @@ describe('InstanceGuard', () => {
   it('refuses to remove a lock directory that no gateway pid file accounts for', () => {
     fs.mkdirSync(lockPath);
     const guard = InstanceGuard.acquire(temp.databasePath);
-    expect(isGatewayError(errorOf(() => guard.removeStaleLockDirectory()), 'HGW_STORE_IN_USE')).toBe(true);
+    expect(isGatewayError(thrownBy(() => guard.removeStaleLockDirectory()), 'HGW_STORE_IN_USE')).toBe(true);
     expect(fs.existsSync(lockPath)).toBe(true);
     guard.release();
   });
@@ -128,7 +121,7 @@ describe('GatewayDatabase.open after a crash', () => {
   it('refuses to open while a live process holds the pid file, leaving its lock alone', () => {
     fs.writeFileSync(pidPath, `${process.ppid}\n`);
     fs.mkdirSync(lockPath);
-    const error = errorOf(() => GatewayDatabase.open({ path: temp.databasePath, logger: captureLogger().logger }));
+    const error = thrownBy(() => GatewayDatabase.open({ path: temp.databasePath, logger: captureLogger().logger }));
     expect(isGatewayError(error, 'HGW_STORE_IN_USE')).toBe(true);
     expect(fs.existsSync(lockPath)).toBe(true);
     expect(fs.readFileSync(pidPath, 'utf8')).toBe(`${process.ppid}\n`);
@@ -136,7 +129,7 @@ describe('GatewayDatabase.open after a crash', () => {
 
   it('refuses to open when a lock directory exists without a pid file, and leaves no pid file', () => {
     fs.mkdirSync(lockPath);
-    const error = errorOf(() => GatewayDatabase.open({ path: temp.databasePath, logger: captureLogger().logger }));
+    const error = thrownBy(() => GatewayDatabase.open({ path: temp.databasePath, logger: captureLogger().logger }));
     expect(isGatewayError(error, 'HGW_STORE_IN_USE')).toBe(true);
     expect(fs.existsSync(lockPath)).toBe(true);
     expect(fs.existsSync(pidPath)).toBe(false);

@@ -6,6 +6,7 @@ import { migrate } from '../../src/store/migrate.js';
 import { GatewayDatabase } from '../../src/store/open-database.js';
 import { migrations, type Migration } from '../../src/store/schema.js';
 import { makeTempDirectory, type TempDirectory } from './fixtures/temp-directory.js';
+import { thrownBy } from '../support/thrown-by.js';
 
 let temp: TempDirectory;
 const newest = migrations.length;
@@ -24,14 +25,6 @@ function userVersionInFile(path: string): number {
   return fs.readFileSync(path).readUInt32BE(60);
 }
 
-function errorOf(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 beforeEach(() => {
   temp = makeTempDirectory();
@@ -86,7 +79,7 @@ describe('migrate', () => {
     const db = open(migrations);
     db.exec(`PRAGMA user_version = ${newest + 1}`);
     db.close();
-    const error = errorOf(() => open(migrations));
+    const error = thrownBy(() => open(migrations));
     expect(isGatewayError(error, 'HGW_STORE_SCHEMA_TOO_NEW')).toBe(true);
     expect((error as Error).message).toBe(`database schema version ${newest + 1} is newer than this firmware's ${newest}`);
     expect(userVersionInFile(temp.databasePath)).toBe(newest + 1);
@@ -100,7 +93,7 @@ describe('migrate', () => {
       description: 'fails half-way',
       sql: 'CREATE TABLE second_table (x INTEGER); INSERT INTO no_such_table VALUES (1);',
     };
-    const error = errorOf(() => open([first, broken]));
+    const error = thrownBy(() => open([first, broken]));
     expect(isGatewayError(error, 'HGW_STORE_UNWRITABLE')).toBe(true);
     expect((error as Error).message).toMatch(/^migration 2 \(fails half-way\) failed: no such table/);
     const db = open([first]);

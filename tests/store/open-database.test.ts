@@ -6,6 +6,7 @@ import { lockDirectoryPathFor, pidFilePathFor } from '../../src/store/instance-g
 import { GatewayDatabase, verifyPragmas, type JournalMode } from '../../src/store/open-database.js';
 import { migrations } from '../../src/store/schema.js';
 import { makeTempDirectory, type TempDirectory } from './fixtures/temp-directory.js';
+import { thrownBy } from '../support/thrown-by.js';
 
 let temp: TempDirectory;
 const opened: GatewayDatabase[] = [];
@@ -16,14 +17,6 @@ function open(journalMode?: JournalMode): GatewayDatabase {
   return db;
 }
 
-function errorOf(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 beforeEach(() => {
   temp = makeTempDirectory();
@@ -64,7 +57,7 @@ describe('GatewayDatabase.open', () => {
 
   it('refuses a second open of the same file while the first is open', () => {
     open();
-    const error = errorOf(() => open());
+    const error = thrownBy(() => open());
     expect(isGatewayError(error, 'HGW_STORE_IN_USE')).toBe(true);
     expect(String((error as Error).message)).toContain(`pid file ${'gateway.db.pid'}`);
   });
@@ -84,7 +77,7 @@ describe('GatewayDatabase.open', () => {
 
   it('refuses a file that is not a database with HGW_STORE_INTEGRITY and releases the guard', () => {
     fs.writeFileSync(temp.databasePath, Buffer.alloc(8192, 0x5a));
-    const error = errorOf(() => open());
+    const error = thrownBy(() => open());
     expect(isGatewayError(error, 'HGW_STORE_INTEGRITY')).toBe(true);
     expect(fs.existsSync(pidFilePathFor(temp.databasePath))).toBe(false);
     expect(fs.existsSync(lockDirectoryPathFor(temp.databasePath))).toBe(false);
@@ -102,7 +95,7 @@ describe('GatewayDatabase.open', () => {
     // Scribble over every page but the first (the schema), as a failing flash block would.
     for (let offset = pageSize + 100; offset < bytes.length; offset += pageSize) bytes.fill(0xa5, offset, offset + 64);
     fs.writeFileSync(temp.databasePath, bytes);
-    expect(isGatewayError(errorOf(() => open('TRUNCATE')), 'HGW_STORE_INTEGRITY')).toBe(true);
+    expect(isGatewayError(thrownBy(() => open('TRUNCATE')), 'HGW_STORE_INTEGRITY')).toBe(true);
   });
 });
 
@@ -122,7 +115,7 @@ describe('verifyPragmas', () => {
     ['foreign_keys', 0],
     ['cache_size', -2000],
   ] as const)('names %s, the expected and the actual value when it did not take', (name, actual) => {
-    const error = errorOf(() => verifyPragmas({ ...good, [name]: actual }, 'WAL'));
+    const error = thrownBy(() => verifyPragmas({ ...good, [name]: actual }, 'WAL'));
     expect(isGatewayError(error, 'HGW_STORE_PRAGMA')).toBe(true);
     expect((error as Error).message).toMatch(new RegExp(`^pragma ${name}: expected \\S+, got ${actual}$`));
   });
