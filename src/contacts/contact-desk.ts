@@ -142,6 +142,9 @@ export class ContactDesk implements StationBackend {
     if (!row || row.state === 'registered') {
       return { ok: false, code: 'HGW_STATION_UNKNOWN_CONTACT', message: 'no open contact with that reference' };
     }
+    if (row.state === 'offered') {
+      return { ok: false, code: 'HGW_STATION_BAD_REQUEST', message: 'the contact is still ringing; wrap up after the call' };
+    }
     const registered = database.transaction(() => {
       registrations.insert({
         contactId: row.id,

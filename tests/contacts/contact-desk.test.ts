@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StationContactView } from '../../src/contacts/contact-view.js';
 import { canonicalText } from '../../src/privacy/raw-identifier.js';
 import { asMonthEpoch } from '../../src/time/month-epoch.js';
-import { deskFixture, type DeskFixture } from './desk-fixture.js';
+import { deskFixture, presentation, type DeskFixture } from './desk-fixture.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 let fixture: DeskFixture | undefined;
@@ -107,8 +107,14 @@ describe('the contact desk', () => {
     const desk = open('2026-03-10T09:00:00Z');
     const changes: StationContactView[] = [];
     desk.desk.onContactChanged((view) => changes.push(view));
-    const view = desk.call('0612345678');
+    const view = desk.desk.offerCall({ lineCallId: 'line-1', caller: presentation('0612345678'), offeredAt: desk.clock.now() });
     desk.desk.endCall('not-a-call', desk.clock.now());
+    expect(desk.desk.wrapUp(view.reference, { ageBand: '12-14', topic: 'school', outcome: 'conversation' }, 'desk-1')).toMatchObject({
+      ok: false,
+      code: 'HGW_STATION_BAD_REQUEST',
+      message: expect.stringMatching(/still ringing/),
+    });
+    desk.desk.endCall('line-1', desk.clock.now());
     expect(desk.desk.wrapUp(view.reference, { ageBand: '99', topic: 'school', outcome: 'conversation' }, 'desk-1')).toMatchObject({
       ok: false,
       code: 'HGW_STATION_BAD_REQUEST',
@@ -121,7 +127,7 @@ describe('the contact desk', () => {
     });
     const registration = desk.registrations.forContact(1);
     expect(registration).toMatchObject({ channel: 'phone', ageBand: '12-14', topic: 'school', outcome: 'conversation' });
-    expect(changes.map((change) => change.state)).toEqual(['ringing', 'registered']);
+    expect(changes.map((change) => change.state)).toEqual(['ringing', 'ended', 'registered']);
     expect(desk.desk.openContacts()).toEqual([]);
   });
 
@@ -148,7 +154,8 @@ describe('the contact desk after a restart', () => {
   it('ends calls that an earlier run left ringing, and leaves ended and registered ones alone', () => {
     const desk = open('2026-03-10T09:00:00Z');
     const ringing = desk.call('0612345678');
-    const registered = desk.call('0687654321');
+    const registered = desk.desk.offerCall({ lineCallId: 'line-2', caller: presentation('0687654321'), offeredAt: desk.clock.now() });
+    desk.desk.endCall('line-2', desk.clock.now());
     desk.desk.wrapUp(registered.reference, { ageBand: '12-14', topic: 'school', outcome: 'conversation' }, 'desk-1');
     desk.clock.advance(3_600_000);
     expect(desk.desk.endCallsLeftByEarlierRun()).toBe(1);

@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, rmSync, writeSync, constants } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ReadStream } from 'node:tty';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LineState, OfferedCall } from '../../src/line/line-interface.js';
 import { SerialModemLine } from '../../src/line/modem/serial-modem-line.js';
@@ -10,55 +8,7 @@ import { createLogger } from '../../src/log/logger.js';
 import { canonicalText } from '../../src/privacy/raw-identifier.js';
 import { ManualClock } from '../../src/time/clock.js';
 import { ManualScheduler } from './manual-scheduler.js';
-
-/** A socat pty pair: the adapter opens `modem`, the test plays the modem on `feeder`. */
-async function startSocat(directory: string): Promise<ChildProcess> {
-  const socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${join(directory, 'modem')}`, `pty,raw,echo=0,link=${join(directory, 'feeder')}`], {
-    stdio: 'ignore',
-  });
-  await vi.waitFor(() => {
-    expect(socat.exitCode).toBeNull();
-    expect(existsSync(join(directory, 'modem')) && existsSync(join(directory, 'feeder'))).toBe(true);
-  }, { timeout: 5000, interval: 20 });
-  return socat;
-}
-
-async function stopSocat(socat: ChildProcess): Promise<void> {
-  if (socat.exitCode !== null || socat.signalCode !== null) return;
-  const exited = new Promise((resolve) => socat.once('exit', resolve));
-  socat.kill('SIGTERM');
-  await exited;
-}
-
-/** The modem's side of the pty: answers every AT command with OK and prints what the test asks. */
-class PtyModem {
-  readonly commands: string[] = [];
-  readonly #fd: number;
-  readonly #input: ReadStream;
-  #pending = '';
-
-  constructor(path: string) {
-    this.#fd = openSync(path, constants.O_RDWR | constants.O_NOCTTY);
-    this.#input = new ReadStream(this.#fd);
-    this.#input.on('error', () => undefined);
-    this.#input.on('data', (chunk: Buffer) => {
-      const parts = (this.#pending + chunk.toString('latin1')).split('\r');
-      this.#pending = parts.pop() ?? '';
-      for (const command of parts.map((part) => part.trim()).filter((part) => part !== '')) {
-        this.commands.push(command);
-        if (command.toUpperCase().startsWith('AT')) this.print('OK');
-      }
-    });
-  }
-
-  print(...lines: string[]): void {
-    writeSync(this.#fd, lines.map((line) => `\r\n${line}\r\n`).join(''));
-  }
-
-  close(): void {
-    this.#input.destroy();
-  }
-}
+import { PtyModemFeeder, SocatPtyPair } from '../support/pty-modem.js';
 
 describe('SerialModemLine on a real pty pair (socat)', () => {
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -70,9 +20,9 @@ describe('SerialModemLine on a real pty pair (socat)', () => {
   it('takes a call, reconnects after the pty vanishes, and takes another', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'hgw-modem-'));
     cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
-    let socat = await startSocat(directory);
-    cleanups.push(() => stopSocat(socat));
-    let modem = new PtyModem(join(directory, 'feeder'));
+    let socat = await SocatPtyPair.start(directory);
+    cleanups.push(() => socat.stop());
+    let modem = new PtyModemFeeder(join(directory, 'feeder'));
     cleanups.push(() => modem.close());
 
     const clock = new ManualClock(Date.UTC(2025, 3, 1, 8, 0, 0));
@@ -103,11 +53,11 @@ describe('SerialModemLine on a real pty pair (socat)', () => {
     expect(line.counters()).toMatchObject({ calls: 1, callsEnded: 1 });
 
     modem.close();
-    await stopSocat(socat);
+    await socat.stop();
     await vi.waitFor(() => expect(states.at(-1)).toBe('disconnected'), { timeout: 5000 });
 
-    socat = await startSocat(directory);
-    modem = new PtyModem(join(directory, 'feeder'));
+    socat = await SocatPtyPair.start(directory);
+    modem = new PtyModemFeeder(join(directory, 'feeder'));
     scheduler.advance(1000);
     await vi.waitFor(() => expect(states.at(-1)).toBe('ready'), { timeout: 5000 });
     expect(line.counters().reconnects).toBe(1);
