@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BindingInterface } from '@serialport/bindings-cpp';
 import { SerialPortStream } from '@serialport/stream';
-import { ReadlineParser, SerialPort } from 'serialport';
+import { SerialPort } from 'serialport';
 import { describeError, TypedEmitter } from '../../events/typed-emitter.js';
 import type { Logger } from '../../log/logger.js';
 import type { SiteCountry } from '../../privacy/normalize.js';
@@ -9,6 +9,7 @@ import type { Clock } from '../../time/clock.js';
 import { CallerIdFeed } from '../caller-id-feed.js';
 import type { LineEvents, LineInterface, LineState } from '../line-interface.js';
 import { systemScheduler, type Scheduler, type TimerHandle } from '../scheduler.js';
+import { BoundedLineSplitter } from './bounded-line-splitter.js';
 import { initializeModem, ModemCommander } from './modem-session.js';
 
 export interface SerialModemLineOptions {
@@ -157,11 +158,10 @@ export class SerialModemLine implements LineInterface {
       this.#lost('port open failed', openError);
       return;
     }
-    const lines = port.pipe(new ReadlineParser({ delimiter: '\n', encoding: 'latin1' }));
-    lines.on('data', (chunk: string | Buffer) => {
+    const splitter = new BoundedLineSplitter();
+    port.on('data', (chunk: Buffer) => {
       if (!current()) return;
-      // Split on CR too: the echo of a command ends with a bare CR.
-      for (const line of (typeof chunk === 'string' ? chunk : chunk.toString('latin1')).split('\r')) {
+      for (const line of splitter.push(chunk)) {
         this.#commander.accept(line);
         this.#feed.accept(line);
       }
