@@ -7,7 +7,7 @@ import type { ContactRow, ContactsRepository } from '../store/contacts-repositor
 import type { RegistrationsRepository } from '../store/registrations-repository.js';
 import type { GatewayDatabase } from '../store/open-database.js';
 import { TypedEmitter } from '../events/typed-emitter.js';
-import { monthEpochAt, windowEndingAt } from '../time/month-epoch.js';
+import { monthEpochLookup, windowEndingAt, type MonthEpoch } from '../time/month-epoch.js';
 import type { Clock } from '../time/clock.js';
 import { randomContactReference } from './contact-reference.js';
 import type {
@@ -52,11 +52,13 @@ export class ContactDesk implements StationBackend {
   readonly #events: TypedEmitter<DeskEvents>;
   readonly #contactIdsByLineCall = new Map<string, number>();
   readonly #newReference: () => ContactReference;
+  readonly #epochAt: (at: number) => MonthEpoch;
 
   constructor(options: ContactDeskOptions) {
     this.#options = options;
     this.#events = new TypedEmitter<DeskEvents>(options.logger);
     this.#newReference = options.newReference ?? randomContactReference;
+    this.#epochAt = monthEpochLookup(options.timeZone);
   }
 
   /**
@@ -80,34 +82,30 @@ export class ContactDesk implements StationBackend {
   }
 
   offerCall(call: OfferedCall, channel: Channel = 'phone'): StationContactView {
-    const { pseudonymizer, vault, contacts, database, timeZone, linkageMonths } = this.#options;
-    const epoch = monthEpochAt(call.offeredAt, timeZone);
+    const { pseudonymizer, vault, contacts, linkageMonths } = this.#options;
+    const epoch = this.#epochAt(call.offeredAt);
     let pseudonym = null;
     let sealed = null;
     let priorContacts = 0;
     if (call.caller.kind === 'number') {
       const number = call.caller.number;
       pseudonym = pseudonymizer.pseudonymize(number, channel, epoch);
-      const candidates = pseudonymizer.lookupPseudonyms(number, channel, windowEndingAt(epoch, linkageMonths));
-      priorContacts = contacts.countByPseudonyms(candidates);
+      const earlierMonths = windowEndingAt(epoch, linkageMonths).slice(1);
+      priorContacts = contacts.countByPseudonyms([pseudonym, ...pseudonymizer.lookupPseudonyms(number, channel, earlierMonths)]);
       sealed = vault.seal(number, 'phone-number', epoch);
     }
-    const row = database.transaction(() => {
-      const id = contacts.insert({
-        reference: this.#uniqueReference(),
-        channel,
-        presentation: call.caller.kind,
-        linkEpoch: pseudonym ? epoch : null,
-        pseudonym,
-        sealedEpoch: sealed ? epoch : null,
-        sealedIdentifier: sealed,
-        priorContacts,
-        openedAt: call.offeredAt,
-        state: 'offered',
-      });
-      return contacts.findById(id);
+    const row = this.#insertWithFreshReference({
+      channel,
+      presentation: call.caller.kind,
+      linkEpoch: pseudonym ? epoch : null,
+      pseudonym,
+      sealedEpoch: sealed ? epoch : null,
+      sealedIdentifier: sealed,
+      priorContacts,
+      openedAt: call.offeredAt,
+      endedAt: null,
+      state: 'offered',
     });
-    if (!row) throw new Error('contact vanished right after insert');
     this.#contactIdsByLineCall.set(call.lineCallId, row.id);
     const view = toStationView(row);
     this.#options.logger.info({ reference: view.reference, priorContacts, callerKnown: view.callerKnown }, 'contact offered');
@@ -169,10 +167,12 @@ export class ContactDesk implements StationBackend {
     return this.#events.on('contact-changed', listener);
   }
 
-  #uniqueReference(): ContactReference {
+  /** References are random: a taken one (about one in a thousand at a million contacts) is drawn again. */
+  #insertWithFreshReference(fields: Omit<ContactRow, 'id' | 'reference'>): ContactRow {
     for (let attempt = 0; attempt < 16; attempt++) {
       const reference = this.#newReference();
-      if (!this.#options.contacts.findByReference(reference)) return reference;
+      const id = this.#options.contacts.insert({ ...fields, reference });
+      if (id !== undefined) return { ...fields, id, reference };
     }
     throw new Error('could not draw a free contact reference in 16 attempts');
   }

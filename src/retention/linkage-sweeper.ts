@@ -15,7 +15,11 @@ export interface LinkageSweeperOptions {
   readonly phoneSealedMonths: number;
   readonly logger: Logger;
   readonly intervalMs?: number;
+  /** Contact ids per transaction when walking the table. */
+  readonly batchSize?: number;
 }
+
+const DEFAULT_BATCH = 20_000;
 
 export interface SweepResult {
   readonly linkEpochsShredded: MonthEpoch[];
@@ -26,40 +30,62 @@ export interface SweepResult {
 
 /**
  * Ends linkability and the sealed copy of phone numbers when their month leaves the window: the
- * database columns are nulled first, then the month's key is destroyed (a crash in between leaves a
- * key that the next sweep destroys; the other order would leave ciphertext nobody can clear). Runs
- * at start, so a box that was off catches up, and then every interval.
+ * database columns are nulled first, then the month's key is destroyed. Runs at start, so a box
+ * that was off catches up, and then every interval.
  */
 export class LinkageSweeper {
   readonly #options: LinkageSweeperOptions;
   #timer: NodeJS.Timeout | undefined;
+  #walkedOnce = false;
+  #inFlight: Promise<unknown> | undefined;
 
   constructor(options: LinkageSweeperOptions) {
     this.#options = options;
   }
 
   async start(): Promise<void> {
-    this.sweep();
-    this.#timer = setInterval(() => this.#sweepLogged(), this.#options.intervalMs ?? 15 * 60 * 1000);
+    await this.sweep();
+    this.#timer = setInterval(() => void this.#sweepLogged(), this.#options.intervalMs ?? 15 * 60 * 1000);
     this.#timer.unref();
   }
 
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
+    await this.#inFlight;
   }
 
-  sweep(): SweepResult {
+  /**
+   * Walks the whole table at the first sweep (a box that was off, or a keyring replaced, may have
+   * left rows behind) and afterwards only when a month is due. Each id range is its own short
+   * transaction, and the event loop gets a turn between ranges, so calls keep flowing.
+   */
+  async sweep(): Promise<SweepResult> {
     const { keyring, contacts, database, clock, timeZone, phoneLinkageMonths, phoneSealedMonths, logger } = this.#options;
     const current = monthEpochAt(clock.now(), timeZone);
     const oldestLinkable = shiftMonthEpoch(current, -(phoneLinkageMonths - 1));
     const oldestSealed = shiftMonthEpoch(current, -(phoneSealedMonths - 1));
-
-    const contactsUnlinked = contacts.forgetLinkEpochsBefore(oldestLinkable);
-    const sealsDestroyed = contacts.forgetSealedEpochsBefore(oldestSealed, 'phone');
     const linkEpochsShredded = keyring.linkEpochs().filter((epoch) => epoch < oldestLinkable);
-    for (const epoch of linkEpochsShredded) keyring.shredLinkKey(epoch);
     const sealedEpochsShredded = keyring.vaultEpochs('phone-number').filter((epoch) => epoch < oldestSealed);
+
+    let contactsUnlinked = 0;
+    let sealsDestroyed = 0;
+    if (!this.#walkedOnce || linkEpochsShredded.length + sealedEpochsShredded.length > 0) {
+      const batch = this.#options.batchSize ?? DEFAULT_BATCH;
+      const upTo = contacts.maxId();
+      for (let after = 0; after < upTo; after += batch) {
+        const range = { after, upTo: Math.min(after + batch, upTo) };
+        database.transaction(() => {
+          contactsUnlinked += contacts.forgetLinkEpochsBefore(oldestLinkable, range);
+          sealsDestroyed += contacts.forgetSealedEpochsBefore(oldestSealed, 'phone', range);
+        });
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      this.#walkedOnce = true;
+    }
+    // Keys go only after their rows are nulled: a crash in between leaves a key the next sweep
+    // destroys; the other order would leave ciphertext that no sweep would look for.
+    for (const epoch of linkEpochsShredded) keyring.shredLinkKey(epoch);
     for (const epoch of sealedEpochsShredded) keyring.shredVaultKey('phone-number', epoch);
     if (contactsUnlinked + sealsDestroyed > 0) database.checkpoint();
 
@@ -70,11 +96,15 @@ export class LinkageSweeper {
     return result;
   }
 
-  #sweepLogged(): void {
+  async #sweepLogged(): Promise<void> {
+    if (this.#inFlight) return;
+    this.#inFlight = this.sweep();
     try {
-      this.sweep();
+      await this.#inFlight;
     } catch (error) {
       this.#options.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'linkage sweep failed; will retry');
+    } finally {
+      this.#inFlight = undefined;
     }
   }
 }

@@ -4,6 +4,15 @@ import type { Channel, Pseudonym, SealedIdentifier } from '../privacy/types.js';
 import type { MonthEpoch } from '../time/index.js';
 import type { GatewayDatabase } from './open-database.js';
 
+/** Contact ids `after < id <= upTo`. */
+export interface IdRange {
+  readonly after: number;
+  readonly upTo: number;
+}
+
+const OPEN_CONTACTS_PAGE = 256;
+const EVERY_ID: IdRange = { after: 0, upTo: Number.MAX_SAFE_INTEGER };
+
 export type ContactState = 'offered' | 'live' | 'ended' | 'registered';
 
 /** How the caller's identifier arrived; only 'number'-like presentations carry a pseudonym. */
@@ -73,13 +82,17 @@ export class ContactsRepository {
     this.#db = db;
   }
 
-  insert(row: NewContactRow): number {
+  /**
+   * The new contact's id, or undefined when its reference is taken already: references are random,
+   * so the caller draws another and tries again, without a lookup before every insert.
+   */
+  insert(row: NewContactRow): number | undefined {
     // A pseudonym or sealed copy without its month could never be found by the shredder.
     if (row.pseudonym !== null && row.linkEpoch === null) throw new TypeError('a pseudonym needs its link epoch');
     if (row.sealedIdentifier !== null && row.sealedEpoch === null) throw new TypeError('a sealed identifier needs its sealed epoch');
-    return this.#db.run(
+    const outcome = this.#db.run(
       `INSERT INTO contacts (reference, channel, presentation, link_epoch, pseudonym, sealed_epoch, sealed_identifier, prior_contacts, opened_at, state)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (reference) DO NOTHING`,
       [
         row.reference,
         row.channel,
@@ -92,7 +105,8 @@ export class ContactsRepository {
         row.openedAt,
         row.state ?? 'offered',
       ],
-    ).lastInsertRowid;
+    );
+    return outcome.changes === 1 ? outcome.lastInsertRowid : undefined;
   }
 
   /**
@@ -136,11 +150,22 @@ export class ContactsRepository {
     return this.#db.run(`UPDATE contacts SET state = 'registered' WHERE id = ? AND state <> 'registered'`, [id]).changes > 0;
   }
 
-  /** Contacts opened at or after `since` that still wait for their registration, oldest first. */
+  /**
+   * Contacts opened at or after `since` that still wait for their registration, oldest first.
+   * Contacts are inserted in time order, so the newest ids are walked backwards in pages until one
+   * is older than `since`: a few pages at most, with no index that every insert would pay for.
+   */
   openContacts(since: number): ContactRow[] {
-    return this.#db
-      .all<StoredContact>(`SELECT ${COLUMNS} FROM contacts WHERE state IN ('offered', 'live', 'ended') AND opened_at >= ? ORDER BY opened_at, id`, [since])
-      .map(toContactRow);
+    const found: StoredContact[] = [];
+    let below = Number.MAX_SAFE_INTEGER;
+    for (;;) {
+      const page = this.#db.all<StoredContact>(`SELECT ${COLUMNS} FROM contacts WHERE id < ? ORDER BY id DESC LIMIT ${OPEN_CONTACTS_PAGE}`, [below]);
+      for (const row of page) if (row.opened_at >= since && row.state !== 'registered') found.push(row);
+      const last = page.at(-1);
+      if (!last || page.length < OPEN_CONTACTS_PAGE || last.opened_at < since) break;
+      below = last.id;
+    }
+    return found.sort((a, b) => a.opened_at - b.opened_at || a.id - b.id).map(toContactRow);
   }
 
   /**
@@ -157,25 +182,37 @@ export class ContactsRepository {
   }
 
   /**
-   * Unlinks every month before `epoch` (month epochs sort as text); for the sweeper, which catches
-   * up on months a box that was off never swept. Checkpoint afterwards, as above.
+   * Unlinks every month before `epoch` (month epochs sort as text) among the ids in `range`; the
+   * sweeper walks the table in id ranges so no transaction holds the event loop for long, and the
+   * hot insert path pays for no epoch index. Checkpoint afterwards, as above.
    */
-  forgetLinkEpochsBefore(epoch: MonthEpoch): number {
-    return this.#db.run('UPDATE contacts SET pseudonym = NULL WHERE link_epoch < ? AND pseudonym IS NOT NULL', [epoch]).changes;
+  forgetLinkEpochsBefore(epoch: MonthEpoch, range: IdRange = EVERY_ID): number {
+    return this.#db.run(
+      'UPDATE contacts SET pseudonym = NULL WHERE id > ? AND id <= ? AND link_epoch < ? AND pseudonym IS NOT NULL',
+      [range.after, range.upTo, epoch],
+    ).changes;
   }
 
   /**
-   * Drops the sealed copies of every month before `epoch`, of one channel when given (each channel's
-   * data class has its own retention), else of all. Checkpoint afterwards.
+   * Drops the sealed copies of every month before `epoch` among the ids in `range`, of one channel
+   * when given (each channel's data class has its own retention), else of all. Checkpoint afterwards.
    */
-  forgetSealedEpochsBefore(epoch: MonthEpoch, channel?: Channel): number {
+  forgetSealedEpochsBefore(epoch: MonthEpoch, channel?: Channel, range: IdRange = EVERY_ID): number {
     if (channel === undefined) {
-      return this.#db.run('UPDATE contacts SET sealed_identifier = NULL WHERE sealed_epoch < ? AND sealed_identifier IS NOT NULL', [epoch]).changes;
+      return this.#db.run(
+        'UPDATE contacts SET sealed_identifier = NULL WHERE id > ? AND id <= ? AND sealed_epoch < ? AND sealed_identifier IS NOT NULL',
+        [range.after, range.upTo, epoch],
+      ).changes;
     }
     return this.#db.run(
-      'UPDATE contacts SET sealed_identifier = NULL WHERE sealed_epoch < ? AND channel = ? AND sealed_identifier IS NOT NULL',
-      [epoch, channel],
+      'UPDATE contacts SET sealed_identifier = NULL WHERE id > ? AND id <= ? AND sealed_epoch < ? AND channel = ? AND sealed_identifier IS NOT NULL',
+      [range.after, range.upTo, epoch, channel],
     ).changes;
+  }
+
+  /** The highest contact id, 0 for an empty table: where a ranged sweep ends. */
+  maxId(): number {
+    return this.#db.get<{ id: number | null }>('SELECT max(id) AS id FROM contacts')?.id ?? 0;
   }
 
   count(): number {

@@ -47,3 +47,22 @@ export function shiftMonthEpoch(epoch: MonthEpoch, offset: number): MonthEpoch {
 export function windowEndingAt(current: MonthEpoch, count: number): MonthEpoch[] {
   return Array.from({ length: count }, (_, i) => shiftMonthEpoch(current, -i));
 }
+
+/**
+ * `monthEpochAt` for one time zone, remembering the last answer for its quarter hour: every zone's
+ * offset is a whole number of quarter hours, so a month never changes inside one, and the hot path
+ * of a call skips Intl's formatter.
+ */
+export function monthEpochLookup(timeZone: string): (epochMillis: number) => MonthEpoch {
+  const QUARTER_HOUR = 15 * 60 * 1000;
+  let lastQuarter = Number.NaN;
+  let lastEpoch: MonthEpoch | undefined;
+  return (epochMillis) => {
+    const quarter = Math.floor(epochMillis / QUARTER_HOUR);
+    if (quarter !== lastQuarter || lastEpoch === undefined) {
+      lastEpoch = monthEpochAt(epochMillis, timeZone);
+      lastQuarter = quarter;
+    }
+    return lastEpoch;
+  };
+}

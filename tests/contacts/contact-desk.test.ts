@@ -71,27 +71,27 @@ describe('the contact desk', () => {
     expect(desk.keyring.linkEpochs()).toEqual(['2025-10', '2025-12', '2026-01']);
   });
 
-  it('stops counting a month once its link key is shredded by the sweeper (6-month window)', () => {
+  it('stops counting a month once its link key is shredded by the sweeper (6-month window)', async () => {
     const desk = open('2026-01-15T12:00:00Z');
     desk.call('0612345678'); // January
     desk.clock.set(new Date('2026-03-15T12:00:00Z'));
     desk.call('0612345678'); // March
     desk.clock.set(new Date('2026-06-30T12:00:00Z')); // June: January is still the 6th month back
-    expect(desk.sweeper.sweep().linkEpochsShredded).toEqual([]);
+    expect((await desk.sweeper.sweep()).linkEpochsShredded).toEqual([]);
     expect(desk.call('0612345678').priorContacts).toBe(2);
     desk.clock.set(new Date('2026-07-01T12:00:00Z')); // July: January leaves the window
-    const result = desk.sweeper.sweep();
+    const result = await desk.sweeper.sweep();
     expect(result.linkEpochsShredded).toEqual(['2026-01']);
     expect(result.sealedEpochsShredded).toEqual(['2026-01']);
     expect(result.contactsUnlinked).toBe(1);
     expect(desk.call('0612345678').priorContacts).toBe(2); // March and June remain
     expect(desk.contacts.findById(1)).toMatchObject({ pseudonym: null, sealedIdentifier: null });
     desk.clock.set(new Date('2027-01-02T12:00:00Z'));
-    desk.sweeper.sweep();
+    await desk.sweeper.sweep();
     expect(desk.call('0612345678').priorContacts).toBe(0);
   });
 
-  it('keeps the sealed number recoverable inside the window and gone after it', () => {
+  it('keeps the sealed number recoverable inside the window and gone after it', async () => {
     const desk = open('2026-01-15T12:00:00Z');
     const view = desk.call('06 1234 5678');
     const row = desk.contacts.findByReference(view.reference);
@@ -99,7 +99,7 @@ describe('the contact desk', () => {
     const unsealed = desk.vault.unseal(row.sealedIdentifier, 'phone-number', row.sealedEpoch, 'phone');
     expect(unsealed && canonicalText(unsealed)).toBe('+31612345678');
     desk.clock.advance(200 * DAY);
-    desk.sweeper.sweep();
+    await desk.sweeper.sweep();
     expect(desk.vault.unseal(row.sealedIdentifier, 'phone-number', asMonthEpoch('2026-01'), 'phone')).toBeUndefined();
   });
 
@@ -162,5 +162,23 @@ describe('the contact desk after a restart', () => {
     expect(desk.contacts.findByReference(ringing.reference)).toMatchObject({ state: 'ended', endedAt: desk.clock.now() });
     expect(desk.contacts.findByReference(registered.reference)?.state).toBe('registered');
     expect(desk.desk.endCallsLeftByEarlierRun()).toBe(0);
+  });
+});
+
+describe('the stations list of open contacts', () => {
+  it('lists only unregistered contacts of the last 12 hours, oldest first, among many older ones', () => {
+    const desk = open('2026-03-10T09:00:00Z');
+    for (let i = 0; i < 600; i++) {
+      desk.call(i % 3 === 0 ? 'P' : `06${String(10_000_000 + i)}`);
+      desk.clock.advance(60_000);
+    }
+    desk.clock.advance(13 * 3_600_000);
+    const recent = Array.from({ length: 5 }, (_, i) => {
+      desk.clock.advance(1000);
+      return desk.desk.offerCall({ lineCallId: `recent-${i}`, caller: presentation('0612345678'), offeredAt: desk.clock.now() });
+    });
+    desk.desk.endCall('recent-1', desk.clock.now());
+    desk.desk.wrapUp(recent[1]?.reference ?? ('' as never), { ageBand: '12-14', topic: 'school', outcome: 'conversation' }, 'desk-1');
+    expect(desk.desk.openContacts().map((view) => view.reference)).toEqual([0, 2, 3, 4].map((i) => recent[i]?.reference));
   });
 });

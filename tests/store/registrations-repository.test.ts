@@ -5,6 +5,7 @@ import { ContactsRepository } from '../../src/store/contacts-repository.js';
 import { GatewayDatabase } from '../../src/store/open-database.js';
 import { RegistrationsRepository, type NewRegistrationRow } from '../../src/store/registrations-repository.js';
 import { makeTempDirectory, type TempDirectory } from './fixtures/temp-directory.js';
+import { insertedContact } from '../support/inserted-contact.js';
 
 let temp: TempDirectory;
 let db: GatewayDatabase;
@@ -12,7 +13,7 @@ let contacts: ContactsRepository;
 let registrations: RegistrationsRepository;
 
 function addContact(reference: string): number {
-  return contacts.insert({
+  return insertedContact(contacts, {
     reference: reference as ContactReference,
     channel: 'chat',
     presentation: 'unknown',

@@ -7,6 +7,7 @@ import { ContactsRepository } from '../../src/store/contacts-repository.js';
 import { GatewayDatabase } from '../../src/store/open-database.js';
 import { asMonthEpoch } from '../../src/time/index.js';
 import { databaseFileBytes, makeTempDirectory, type TempDirectory } from './fixtures/temp-directory.js';
+import { insertedContact } from '../support/inserted-contact.js';
 
 let temp: TempDirectory;
 const epoch = asMonthEpoch('2025-01');
@@ -30,7 +31,7 @@ function distinctive(length: number): Uint8Array {
 }
 
 function addContact(contacts: ContactsRepository, sealedIdentifier: Uint8Array, pseudonym = distinctive(32)): number {
-  return contacts.insert({
+  return insertedContact(contacts, {
     reference: `ref-${Buffer.from(randomBytes(8)).toString('hex')}` as ContactReference,
     channel: 'phone',
     presentation: 'number',
