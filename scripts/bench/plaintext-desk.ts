@@ -3,8 +3,9 @@
  * fixture, never product code: it stores the caller's number as text, which the box must never do.
  * The numbers it ever sees are the benchmark's synthetic ones.
  *
- * It mirrors `ContactDesk.offerCall` step for step (count earlier contacts, draw a reference and
- * check it is free, insert, read the row back, emit the station view) through the same
+ * It mirrors `ContactDesk.offerCall` step for step (count earlier contacts, insert under a random
+ * reference, drawing again if it is taken, emit the station view built from what was inserted)
+ * through the same
  * `GatewayDatabase` (same engine, pragmas, statement cache and transactions), minus the keyring,
  * the HMACs, the secretbox and the retention columns and indexes. So privacy ÷ baseline isolates
  * what privacy costs, and the steps both share show up in both.
@@ -45,23 +46,13 @@ export const plaintextMigrations: readonly Migration[] = [
 
 export const PLAINTEXT_INSERT_COLUMNS = ['reference', 'channel', 'presentation', 'number', 'prior_contacts', 'opened_at', 'ended_at', 'state'] as const;
 
-const COUNT_SQL = 'SELECT count(*) AS n FROM contacts WHERE number = ?';
-const INSERT_SQL = `INSERT INTO contacts (reference, channel, presentation, number, prior_contacts, opened_at, state) VALUES (?, 'phone', ?, ?, ?, ?, 'offered')`;
-const COLUMNS = 'id, reference, channel, presentation, number, prior_contacts, opened_at, ended_at, state';
-const BY_REFERENCE_SQL = `SELECT ${COLUMNS} FROM contacts WHERE reference = ?`;
-const BY_ID_SQL = `SELECT ${COLUMNS} FROM contacts WHERE id = ?`;
-
-interface PlaintextRow {
-  id: number;
-  reference: string;
-  channel: string;
-  presentation: string;
-  number: string | null;
-  prior_contacts: number;
-  opened_at: number;
-  ended_at: number | null;
-  state: string;
-}
+/** The baseline's statements; the step profile runs the same texts. */
+export const PLAINTEXT_SQL = {
+  count: 'SELECT count(*) AS n FROM contacts WHERE number = ?',
+  insert:
+    `INSERT INTO contacts (reference, channel, presentation, number, prior_contacts, opened_at, state) VALUES (?, 'phone', ?, ?, ?, ?, 'offered') ` +
+    'ON CONFLICT (reference) DO NOTHING',
+} as const;
 
 interface PlaintextDeskEvents {
   'contact-changed': [view: StationContactView];
@@ -80,39 +71,36 @@ export class PlaintextDesk {
 
   /** The baseline's prior-contact lookup: one indexed count over the raw number. */
   countByNumber(number: string): number {
-    return this.#database.get<{ n: number }>(COUNT_SQL, [number])?.n ?? 0;
+    return this.#database.get<{ n: number }>(PLAINTEXT_SQL.count, [number])?.n ?? 0;
   }
 
   offerCall(call: OfferedCall): StationContactView {
     const number = call.caller.kind === 'number' ? canonicalText(call.caller.number) : null;
     const priorContacts = number === null ? 0 : this.countByNumber(number);
-    const row = this.#database.transaction(() => {
-      const id = this.#database.run(INSERT_SQL, [this.#uniqueReference(), call.caller.kind, number, priorContacts, call.offeredAt]).lastInsertRowid;
-      return this.#database.get<PlaintextRow>(BY_ID_SQL, [id]);
-    });
-    if (!row) throw new Error('contact vanished right after insert');
+    const reference = this.insertWithFreshReference(call.caller.kind, number, priorContacts, call.offeredAt);
     const view: StationContactView = {
-      reference: row.reference as ContactReference,
+      reference,
       channel: 'phone',
-      priorContacts: row.prior_contacts,
-      callerKnown: row.presentation === 'number',
+      priorContacts,
+      callerKnown: call.caller.kind === 'number',
       state: 'ringing',
-      offeredAt: row.opened_at,
+      offeredAt: call.offeredAt,
     };
     this.#logger.info({ reference: view.reference, priorContacts, callerKnown: view.callerKnown }, 'contact offered');
     this.#events.emit('contact-changed', view);
     return view;
   }
 
-  onContactChanged(listener: (view: StationContactView) => void): () => void {
-    return this.#events.on('contact-changed', listener);
-  }
-
-  #uniqueReference(): ContactReference {
+  /** One autocommit insert, as the desk does; a taken reference is drawn again. */
+  insertWithFreshReference(presentation: string, number: string | null, priorContacts: number, openedAt: number): ContactReference {
     for (let attempt = 0; attempt < 16; attempt++) {
       const reference = randomContactReference();
-      if (!this.#database.get<PlaintextRow>(BY_REFERENCE_SQL, [reference])) return reference;
+      if (this.#database.run(PLAINTEXT_SQL.insert, [reference, presentation, number, priorContacts, openedAt]).changes === 1) return reference;
     }
     throw new Error('could not draw a free contact reference in 16 attempts');
+  }
+
+  onContactChanged(listener: (view: StationContactView) => void): () => void {
+    return this.#events.on('contact-changed', listener);
   }
 }

@@ -20,6 +20,7 @@ import { GatewayDatabase } from '../../src/store/open-database.js';
 import { migrations } from '../../src/store/schema.js';
 import { ManualClock, monthEpochAt, type MonthEpoch } from '../../src/time/index.js';
 import sqlite3Wasm, { type Database, type Statement } from 'node-sqlite3-wasm';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PLAINTEXT_INSERT_COLUMNS, PLAINTEXT_SCHEMA_VERSION, plaintextMigrations } from './plaintext-desk.js';
@@ -116,9 +117,11 @@ interface CompleteMarker {
 export function ensurePopulation(options: EnsurePopulationOptions): PopulatedFiles {
   const plan = populationPlan(options.contacts);
   const schemaVersion = migrations[migrations.length - 1]?.version ?? 0;
+  // The SQL's digest too: a migration edited before release keeps its number but not its indexes.
+  const schemaDigest = createHash('sha256').update(JSON.stringify([migrations, plaintextMigrations])).digest('hex').slice(0, 8);
   const directory = join(
     options.cacheRoot,
-    `contacts-${options.contacts}-schema-${schemaVersion}-plaintext-${PLAINTEXT_SCHEMA_VERSION}-format-${POPULATION_FORMAT}`,
+    `contacts-${options.contacts}-schema-${schemaVersion}-plaintext-${PLAINTEXT_SCHEMA_VERSION}-format-${POPULATION_FORMAT}-${schemaDigest}`,
   );
   const files = {
     directory,

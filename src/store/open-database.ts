@@ -31,7 +31,7 @@ export interface OpenDatabaseOptions {
  * Page cache, negative = KiB. SQLite's default 2 MiB holds less than the pseudonym index of 50,000
  * contacts; 16 MiB halved the prior-contact lookup in scripts/measure-journal-modes.ts.
  */
-const PAGE_CACHE_KIB = -16_384;
+const PAGE_CACHE_KIB = -65_536;
 
 /** Pragma name to the value it must read back as after open. */
 export function expectedPragmas(journalMode: JournalMode): Readonly<Record<string, string | number>> {

@@ -37,7 +37,7 @@ describe('GatewayDatabase.open', () => {
       secure_delete: 1,
       temp_store: 2,
       foreign_keys: 1,
-      cache_size: -16_384,
+      cache_size: -65_536,
       user_version: migrations.length,
     });
   });
@@ -100,7 +100,7 @@ describe('GatewayDatabase.open', () => {
 });
 
 describe('verifyPragmas', () => {
-  const good = { locking_mode: 'exclusive', journal_mode: 'wal', synchronous: 2, secure_delete: 1, temp_store: 2, foreign_keys: 1, cache_size: -16_384 };
+  const good = { locking_mode: 'exclusive', journal_mode: 'wal', synchronous: 2, secure_delete: 1, temp_store: 2, foreign_keys: 1, cache_size: -65_536 };
 
   it('accepts the expected values', () => {
     expect(() => verifyPragmas(good, 'WAL')).not.toThrow();

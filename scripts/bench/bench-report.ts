@@ -1,0 +1,158 @@
+/** Renders BenchResults as the Markdown printed by `npm run bench` and saved in docs/benchmarks.md. */
+import type { BenchResults, PipelinePair } from './bench-harness.js';
+import type { LatencySummary } from './statistics.js';
+import type { StepTiming } from './step-profile.js';
+
+/** The issue's targets, for the shipped (durable) pipeline. */
+export const TARGETS = { maxCostRatio: 1.25, maxP99Millis: 10 } as const;
+
+export function formatDuration(micros: number): string {
+  if (micros < 10) return `${micros.toFixed(2)} µs`;
+  if (micros < 1000) return `${micros.toFixed(1)} µs`;
+  return `${(micros / 1000).toFixed(2)} ms`;
+}
+
+function ratio(value: number): string {
+  return `${value.toFixed(2)}×`;
+}
+
+function count(value: number): string {
+  return value.toLocaleString('en');
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)];
+}
+
+function latencyCells(summary: LatencySummary): string[] {
+  return [formatDuration(summary.p50Micros), formatDuration(summary.p99Micros), formatDuration(summary.meanMicros)];
+}
+
+function pipelineRows(label: string, pair: PipelinePair): string[][] {
+  const { privacy, plaintext } = pair;
+  return [
+    [label, 'privacy (shipped desk)', ...latencyCells(privacy), `${privacy.perSecond.toFixed(0)} calls/s`],
+    ['', 'plaintext baseline', ...latencyCells(plaintext), `${plaintext.perSecond.toFixed(0)} calls/s`],
+    [
+      '',
+      '**privacy ÷ baseline**',
+      `**${ratio(privacy.p50Micros / plaintext.p50Micros)}**`,
+      ratio(privacy.p99Micros / plaintext.p99Micros),
+      `**${ratio(privacy.meanMicros / plaintext.meanMicros)}**`,
+      `${ratio(privacy.perSecond / plaintext.perSecond)} (target ≥ ${ratio(1 / TARGETS.maxCostRatio)})`,
+    ],
+  ];
+}
+
+function costVerdict(measured: number): string {
+  if (measured <= TARGETS.maxCostRatio) return `met (${ratio(TARGETS.maxCostRatio - measured)} to spare)`;
+  return `**missed** by ${ratio(measured - TARGETS.maxCostRatio)} (${(((measured / TARGETS.maxCostRatio) - 1) * 100).toFixed(0)}% over)`;
+}
+
+function p99Verdict(micros: number): string {
+  const millis = micros / 1000;
+  if (millis < TARGETS.maxP99Millis) return `met (${(TARGETS.maxP99Millis - millis).toFixed(2)} ms to spare)`;
+  return `**missed** by ${(millis - TARGETS.maxP99Millis).toFixed(2)} ms`;
+}
+
+export interface TargetVerdicts {
+  readonly costRatioMean: number;
+  readonly costRatioP50: number;
+  readonly p99Micros: number;
+  readonly met: boolean;
+}
+
+export function targetVerdicts(results: BenchResults): TargetVerdicts {
+  const { privacy, plaintext } = results.pipeline.durable;
+  const costRatioMean = privacy.meanMicros / plaintext.meanMicros;
+  const costRatioP50 = privacy.p50Micros / plaintext.p50Micros;
+  return {
+    costRatioMean,
+    costRatioP50,
+    p99Micros: privacy.p99Micros,
+    met: costRatioMean <= TARGETS.maxCostRatio && costRatioP50 <= TARGETS.maxCostRatio && privacy.p99Micros < TARGETS.maxP99Millis * 1000,
+  };
+}
+
+function stepRows(results: BenchResults): string[][] {
+  const phases = [
+    results.steps.durable.privacy,
+    results.steps.durable.plaintext,
+    results.steps.cpu.privacy,
+    results.steps.cpu.plaintext,
+  ];
+  const names = [...new Set(phases.flatMap((steps) => steps.map(({ step }) => step)))];
+  const cell = (steps: StepTiming[], name: string): string => {
+    const found = steps.find(({ step }) => step === name);
+    return found ? `${formatDuration(found.summary.meanMicros)} (${formatDuration(found.summary.p50Micros)})` : '–';
+  };
+  const total = (steps: StepTiming[]): string => formatDuration(steps.reduce((sum, { summary }) => sum + summary.meanMicros, 0));
+  return [...names.map((name) => [name, ...phases.map((steps) => cell(steps, name))]), ['**sum of means**', ...phases.map((steps) => `**${total(steps)}**`)]];
+}
+
+export function renderReport(results: BenchResults): string {
+  const { meta, lookups, crypto } = results;
+  const verdicts = targetVerdicts(results);
+  const cpuRatio = results.pipeline.cpu.privacy.meanMicros / results.pipeline.cpu.plaintext.meanMicros;
+  const population = meta.populationSeconds === undefined ? 'population from the cache' : `population built in ${meta.populationSeconds.toFixed(0)} s`;
+  const lines: string[] = [
+    `Run ${meta.date.slice(0, 16).replace('T', ' ')} UTC · Node ${meta.node} · ${meta.cpu} (${meta.cores} cores) · **${count(meta.contacts)} stored contacts** · ` +
+      `${count(meta.calls)} measured calls per pipeline and phase after ${count(meta.warmup)} warm-up · whole run ${meta.totalSeconds.toFixed(0)} s (${population})`,
+    '',
+    '### Modem line in → station frame out',
+    '',
+    ...table(['store', 'pipeline', 'p50', 'p99', 'mean', 'throughput'], [
+      ...pipelineRows('durable: synchronous=FULL (shipped)', results.pipeline.durable),
+      ...pipelineRows('CPU only: synchronous=OFF (not shipped)', results.pipeline.cpu),
+    ]),
+    '',
+    '### Targets (shipped durable pipeline)',
+    '',
+    ...table(['target', 'measured', 'verdict'], [
+      [`privacy costs ≤ ${ratio(TARGETS.maxCostRatio)} the baseline (mean)`, ratio(verdicts.costRatioMean), costVerdict(verdicts.costRatioMean)],
+      [`privacy costs ≤ ${ratio(TARGETS.maxCostRatio)} the baseline (p50)`, ratio(verdicts.costRatioP50), costVerdict(verdicts.costRatioP50)],
+      [`p99 line to station < ${TARGETS.maxP99Millis} ms`, formatDuration(verdicts.p99Micros), p99Verdict(verdicts.p99Micros)],
+      ['for information: CPU-only cost ratio (mean, no fsync)', ratio(cpuRatio), cpuRatio <= TARGETS.maxCostRatio ? 'within 1.25×' : `above 1.25× by ${ratio(cpuRatio - TARGETS.maxCostRatio)}`],
+    ]),
+    '',
+    `### Prior-contact lookup at ${count(meta.contacts)} contacts`,
+    '',
+    ...table(['lookup', 'p50', 'p99', 'mean'], [
+      ['privacy: 6 HMACs (one per live link month) + count over them', ...latencyCells(lookups.privacy)],
+      ['privacy: count over 6 precomputed pseudonyms (SQL only)', ...latencyCells(lookups.privacySqlOnly)],
+      ['plaintext: count where number = ?', ...latencyCells(lookups.plaintext)],
+      [
+        '**privacy ÷ plaintext**',
+        ratio(lookups.privacy.p50Micros / lookups.plaintext.p50Micros),
+        ratio(lookups.privacy.p99Micros / lookups.plaintext.p99Micros),
+        ratio(lookups.privacy.meanMicros / lookups.plaintext.meanMicros),
+      ],
+    ]),
+    '',
+    '### Crypto per call (what the privacy pipeline adds in CPU)',
+    '',
+    ...table(['work', 'p50', 'p99', 'mean'], [
+      ['HMAC-SHA-256 × 6 (this month + 5 earlier live months, keyring lookups included)', ...latencyCells(crypto.hmacPerCall)],
+      ['secretbox seal × 1 (tweetnacl, fresh nonce)', ...latencyCells(crypto.sealPerCall)],
+      ['monthEpochAt × 1 (Intl.DateTimeFormat.formatToParts; the desk pays it once per quarter hour)', ...latencyCells(crypto.monthEpoch)],
+    ]),
+    '',
+    '### Where the time goes: per step, mean (p50)',
+    '',
+    ...table(['step', 'privacy, durable', 'plaintext, durable', 'privacy, CPU only', 'plaintext, CPU only'], stepRows(results)),
+    '',
+    '### Store',
+    '',
+    ...table(['', 'privacy', 'plaintext'], [
+      ['file size', `${(meta.privacyFileBytes / 1e6).toFixed(0)} MB`, `${(meta.plaintextFileBytes / 1e6).toFixed(0)} MB`],
+      ['GatewayDatabase.open (pragmas, quick_check)', formatDuration(meta.openMillis.privacy * 1000), formatDuration(meta.openMillis.plaintext * 1000)],
+      [
+        'sum of prior counts shown (durable / CPU phase)',
+        `${count(results.priorContactsShown.durable.privacy)} / ${count(results.priorContactsShown.cpu.privacy)}`,
+        `${count(results.priorContactsShown.durable.plaintext)} / ${count(results.priorContactsShown.cpu.plaintext)}`,
+      ],
+    ]),
+    '',
+  ];
+  return lines.join('\n');
+}

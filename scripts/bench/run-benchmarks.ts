@@ -1,0 +1,58 @@
+/**
+ * `npm run bench`: runs the benchmark, prints the Markdown table and, for a full-scale run, writes it
+ * into docs/benchmarks.md below the hand-written method section.
+ *
+ *   BENCH_CONTACTS=1000000  stored contacts before the measured calls
+ *   BENCH_CALLS=2000        measured calls per pipeline and phase
+ *   BENCH_WARMUP=200        unmeasured calls before them (default: a tenth of BENCH_CALLS, at most 200)
+ *   BENCH_WRITE_DOCS=1      also write docs/benchmarks.md for a scaled-down run (0: never)
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { runBenchmarks } from './bench-harness.js';
+import { renderReport, targetVerdicts } from './bench-report.js';
+
+const DEFAULT_CONTACTS = 1_000_000;
+const DEFAULT_CALLS = 2_000;
+const RESULTS_MARKER = '<!-- bench:results (everything below is written by npm run bench) -->';
+
+function positiveInteger(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text.replace(/[_,]/g, ''));
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive whole number, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+const root = resolve(import.meta.dirname, '..', '..');
+const contacts = positiveInteger('BENCH_CONTACTS', DEFAULT_CONTACTS);
+const calls = positiveInteger('BENCH_CALLS', DEFAULT_CALLS);
+const warmup = positiveInteger('BENCH_WARMUP', Math.max(1, Math.min(200, Math.round(calls / 10))));
+const fullScale = contacts === DEFAULT_CONTACTS && calls >= DEFAULT_CALLS;
+const writeDocs = process.env.BENCH_WRITE_DOCS === undefined ? fullScale : process.env.BENCH_WRITE_DOCS === '1';
+
+const results = runBenchmarks({
+  contacts,
+  calls,
+  warmup,
+  cacheRoot: join(root, '.bench'),
+  log: (line) => process.stderr.write(`bench: ${line}\n`),
+});
+const report = renderReport(results);
+process.stdout.write(`${report}\n`);
+
+const docsPath = join(root, 'docs', 'benchmarks.md');
+if (writeDocs) {
+  const existing = existsSync(docsPath) ? readFileSync(docsPath, 'utf8') : '# Benchmarks\n';
+  const markerAt = existing.indexOf(RESULTS_MARKER);
+  const intro = markerAt >= 0 ? existing.slice(0, markerAt) : `${existing.trimEnd()}\n\n`;
+  writeFileSync(docsPath, `${intro}${RESULTS_MARKER}\n\n${report}`);
+  process.stderr.write(`bench: wrote ${docsPath}\n`);
+} else {
+  process.stderr.write('bench: scaled-down run, docs/benchmarks.md left as it is (BENCH_WRITE_DOCS=1 writes it anyway)\n');
+}
+const verdicts = targetVerdicts(results);
+process.stderr.write(
+  `bench: targets ${verdicts.met ? 'met' : 'MISSED'}: cost ${verdicts.costRatioMean.toFixed(2)}× mean / ${verdicts.costRatioP50.toFixed(2)}× p50 (≤ 1.25×), ` +
+    `p99 ${(verdicts.p99Micros / 1000).toFixed(2)} ms (< 10 ms)\n`,
+);
