@@ -1,8 +1,8 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import type { MonthEpoch } from '../time/month-epoch.js';
 import type { Keyring } from './keyring.js';
 import { canonicalText, type RawIdentifier } from './raw-identifier.js';
-import { channelIdentifierKind, type Channel, type Pseudonym } from './types.js';
+import { channelIdentifierKind, PSEUDONYM_BYTES, type Channel, type Pseudonym } from './types.js';
 
 /** Separates the channel from the identifier in the HMAC input (ASCII unit separator). */
 const UNIT_SEPARATOR = '\x1f';
@@ -20,15 +20,30 @@ function requireMatchingKind(identifier: RawIdentifier, channel: Channel): void 
   }
 }
 
+/**
+ * A KeyObject per link key, made once: createHmac with raw key bytes builds one on every call.
+ * Keyed by the key's buffer, which the keyring zeroes and drops when it shreds the month.
+ */
+const keyObjects = new WeakMap<Uint8Array, KeyObject>();
+
+function keyObjectFor(key: Uint8Array): KeyObject {
+  let keyObject = keyObjects.get(key);
+  if (!keyObject) {
+    keyObject = createSecretKey(key);
+    keyObjects.set(key, keyObject);
+  }
+  return keyObject;
+}
+
 function hmac(key: Uint8Array, identifier: RawIdentifier, channel: Channel): Pseudonym {
-  const digest = createHmac('sha256', key)
+  const digest = createHmac('sha256', keyObjectFor(key))
     .update(channel + UNIT_SEPARATOR + canonicalText(identifier), 'utf8')
     .digest();
-  return new Uint8Array(digest) as Pseudonym;
+  return new Uint8Array(digest.subarray(0, PSEUDONYM_BYTES)) as Pseudonym;
 }
 
 /**
- * HMAC-SHA-256(linkKey[month], channel ‖ 0x1f ‖ canonical identifier). The keyring keeps the
+ * HMAC-SHA-256(linkKey[month], channel ‖ 0x1f ‖ canonical identifier), first 16 bytes. The keyring keeps the
  * unwrapped link keys in memory, so a pseudonym costs one map lookup and one HMAC (a few µs); the
  * key is asked for on every call so a shredded month stops matching at once.
  */

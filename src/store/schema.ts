@@ -24,7 +24,7 @@ export const migrations: readonly Migration[] = [
         channel TEXT NOT NULL CHECK (channel IN ('phone', 'chat', 'mail')),
         presentation TEXT NOT NULL CHECK (presentation IN ('number', 'withheld', 'unavailable', 'invalid', 'unknown')),
         link_epoch TEXT,
-        pseudonym BLOB CHECK (pseudonym IS NULL OR length(pseudonym) = 32),
+        pseudonym BLOB CHECK (pseudonym IS NULL OR length(pseudonym) = 16),
         sealed_epoch TEXT,
         sealed_identifier BLOB,
         prior_contacts INTEGER NOT NULL DEFAULT 0,

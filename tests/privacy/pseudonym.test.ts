@@ -80,12 +80,12 @@ describe('pseudonymize', () => {
     expect(hex(pseudonymizer.pseudonymize(onPhone, 'phone', march))).not.toBe(hex(pseudonymizer.pseudonymize(onChat, 'chat', march)));
   });
 
-  it('is HMAC-SHA-256 of channel, 0x1f and the E.164 number under the month link key', () => {
+  it('is HMAC-SHA-256 of channel, 0x1f and the E.164 number under the month link key, first 16 bytes', () => {
     const pseudonym = pseudonymizer.pseudonymize(phone('06 12345678', 'NL'), 'phone', march);
     const key = keyring.linkKey(march);
     if (!key) throw new Error('no link key');
-    const expected = createHmac('sha256', key).update('phone\x1f+31612345678').digest('hex');
-    expect(pseudonym).toHaveLength(32);
+    const expected = createHmac('sha256', key).update('phone\x1f+31612345678').digest('hex').slice(0, 32);
+    expect(pseudonym).toHaveLength(16);
     expect(hex(pseudonym)).toBe(expected);
   });
 

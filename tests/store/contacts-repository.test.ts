@@ -16,7 +16,7 @@ let referenceCounter = 0;
 
 const january = asMonthEpoch('2025-01');
 const february = asMonthEpoch('2025-02');
-const pseudonym = (): Pseudonym => new Uint8Array(randomBytes(32)) as Pseudonym;
+const pseudonym = (): Pseudonym => new Uint8Array(randomBytes(16)) as Pseudonym;
 const sealed = (): SealedIdentifier => new Uint8Array(randomBytes(24 + 16 + 12)) as SealedIdentifier;
 
 function newContact(overrides: Partial<NewContactRow> = {}): NewContactRow {
@@ -87,12 +87,12 @@ describe('ContactsRepository', () => {
     contacts.insert(row);
     expect(contacts.insert(newContact({ reference: row.reference }))).toBeUndefined();
     expect(contacts.count()).toBe(1);
-    expect(() => contacts.insert(newContact({ pseudonym: new Uint8Array(31) as Pseudonym }))).toThrow(/CHECK/);
+    expect(() => contacts.insert(newContact({ pseudonym: new Uint8Array(32) as Pseudonym }))).toThrow(/CHECK/);
   });
 
   it('inserts normally right after an insert that broke a constraint', () => {
     contacts.insert(newContact());
-    expect(() => contacts.insert(newContact({ pseudonym: new Uint8Array(31) as Pseudonym }))).toThrow(/CHECK/);
+    expect(() => contacts.insert(newContact({ pseudonym: new Uint8Array(32) as Pseudonym }))).toThrow(/CHECK/);
     expect(() => contacts.insert(newContact())).not.toThrow();
     expect(contacts.count()).toBe(2);
   });

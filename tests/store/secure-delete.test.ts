@@ -30,7 +30,7 @@ function distinctive(length: number): Uint8Array {
   return new Uint8Array(randomBytes(length));
 }
 
-function addContact(contacts: ContactsRepository, sealedIdentifier: Uint8Array, pseudonym = distinctive(32)): number {
+function addContact(contacts: ContactsRepository, sealedIdentifier: Uint8Array, pseudonym = distinctive(16)): number {
   return insertedContact(contacts, {
     reference: `ref-${Buffer.from(randomBytes(8)).toString('hex')}` as ContactReference,
     channel: 'phone',
@@ -90,7 +90,7 @@ describe.each(['WAL', 'TRUNCATE'] as const)('secure delete in %s mode', (journal
   });
 
   it('leaves no trace of a pseudonym after its link month is forgotten', () => {
-    const pseudonym = distinctive(32);
+    const pseudonym = distinctive(16);
     addContact(contacts, distinctive(64), pseudonym);
     db.checkpoint();
     contacts.forgetLinkEpoch(epoch);
