@@ -73,11 +73,14 @@ function lineFromConfig(config: GatewayConfig, clock: Clock, logger: Logger): Li
         logger,
       });
     case 'simulated': {
+      // A quick cadence (a ring a second) so the demo shows a few calls a minute.
+      const tempo = { ringIntervalMs: 1000, afterCallMs: 2500 };
       const calls = syntheticCalls(200, line.repeatCallers);
-      const transcript = calls.flatMap((call) => [...transcriptForCalls([call]), `WAIT ${line.pauseBetweenCallsMs}`]);
+      const transcript = calls.flatMap((call) => [...transcriptForCalls([call], tempo), `WAIT ${line.pauseBetweenCallsMs}`]);
       return createLine('replay', {
         transcript,
         loop: true,
+        ringSilenceMs: 2000,
         country,
         clock,
         logger,

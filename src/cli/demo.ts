@@ -8,7 +8,7 @@ import type { BrokerPublish } from '../upstream/embedded-broker.js';
 /** Marked as demo settings everywhere they show: one-minute periods and the lowest threshold. */
 export const DEMO_BROKER_PORT = 1883;
 export const DEMO_STATION_PORT = 8080;
-const DEMO_AUTO_WRAP_UP_MS = 20_000;
+const DEMO_AUTO_WRAP_UP_MS = 15_000;
 
 export const demoCategories = {
   topics: ['bullying', 'family', 'friends-relationships', 'sexuality', 'mental-health', 'school', 'abuse', 'other-topic'],
@@ -33,7 +33,7 @@ export function demoConfig(dataDirArgument: string | undefined, modemDevice: str
     dataDir,
     policy: { preset: 'allesoke-nl', overrides: { suppressionThreshold: 2 } },
     categories: demoCategories,
-    line: { kind: 'simulated', pauseBetweenCallsMs: 2000, repeatCallers: 12 },
+    line: { kind: 'simulated', pauseBetweenCallsMs: 1000, repeatCallers: 10 },
     stations: { host: '127.0.0.1', port: DEMO_STATION_PORT, desks: [{ id: 'demo-desk', token: demoStationToken(dataDir) }] },
     upstream: { url: `mqtt://127.0.0.1:${DEMO_BROKER_PORT}`, period: 'minute', wrapUpGraceMinutes: 1, demo: true },
     log: { level: 'info' },
@@ -72,7 +72,8 @@ export function autoWrapUp(
   wrapUp: (view: StationContactView, choice: { ageBand: string; topic: string; outcome: string }) => void,
 ): NodeJS.Timeout | undefined {
   if (view.state !== 'ended') return undefined;
-  const pick = (items: readonly string[]): string => items[randomInt(items.length)] ?? items[0] ?? '';
+  // Skewed towards the first entries, as real registrations are, so some cells pass the threshold.
+  const pick = (items: readonly string[]): string => items[Math.floor((randomInt(1000) / 1000) ** 3 * items.length)] ?? items[0] ?? '';
   const timer = setTimeout(() => {
     wrapUp(view, { ageBand: pick(demoCategories.ageBands), topic: pick(demoCategories.topics), outcome: pick(demoCategories.outcomes) });
   }, DEMO_AUTO_WRAP_UP_MS);

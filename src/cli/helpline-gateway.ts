@@ -69,7 +69,7 @@ async function demo(command: Extract<CliCommand, { command: 'demo' }>): Promise<
   say(`  central office: embedded MQTT broker on mqtt://127.0.0.1:${DEMO_BROKER_PORT} (subscribe to helpline/v1/#)`);
   say(`  line:           ${config.line.kind === 'modem' ? `modem on ${config.line.device}` : 'simulated caller-ID modem with made-up numbers'}`);
   say(`  data:           ${config.dataDir} (logs in ${logPath})`);
-  say('  contacts not wrapped up on the page within 20 s are registered by a demo volunteer. Ctrl-C stops.');
+  say('  contacts not wrapped up on the page within 15 s are registered by a demo volunteer. Ctrl-C stops.');
   await untilSignalled();
   for (const timer of pending) clearTimeout(timer);
   await gateway.stop();

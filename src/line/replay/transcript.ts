@@ -52,6 +52,12 @@ export interface TranscriptCall {
   readonly style: TranscriptCallStyle;
 }
 
+/** A faster cadence for a demo; afterCallMs must exceed the line's ring silence. */
+export interface TranscriptTempo {
+  readonly ringIntervalMs?: number;
+  readonly afterCallMs?: number;
+}
+
 /** Dutch cadence: one second of ringing, four of silence. */
 const RING_INTERVAL_MS = 5000;
 /** After the last ring: longer than the default ring silence, so each call ends before the next. */
@@ -62,7 +68,9 @@ const AFTER_CALL_MS = 10_000;
  * first RING (as a US-style modem does); the DTMF style sends it before the first RING (as Dutch
  * exchanges do), with B10/B00 for withheld/unavailable.
  */
-export function transcriptForCalls(calls: readonly TranscriptCall[]): string[] {
+export function transcriptForCalls(calls: readonly TranscriptCall[], tempo: TranscriptTempo = {}): string[] {
+  const ringIntervalMs = tempo.ringIntervalMs ?? RING_INTERVAL_MS;
+  const afterCallMs = tempo.afterCallMs ?? AFTER_CALL_MS;
   const lines: string[] = [];
   for (const call of calls) {
     if (!Number.isInteger(call.rings) || call.rings < 0) throw new TypeError('rings must be a whole number, 0 or more');
@@ -71,11 +79,11 @@ export function transcriptForCalls(calls: readonly TranscriptCall[]): string[] {
     const ordered = call.style === 'dtmf' ? [...callerId, ...rings] : [...rings.slice(0, 1), ...callerId, ...rings.slice(1)];
     let previous: string | undefined;
     for (const line of ordered) {
-      const delayMs = delayBefore(line, previous, call.style);
+      const delayMs = delayBefore(line, previous, call.style, ringIntervalMs);
       lines.push(delayMs > 0 ? `+${delayMs} ${line}` : line);
       previous = line;
     }
-    lines.push(`WAIT ${AFTER_CALL_MS}`);
+    lines.push(`WAIT ${afterCallMs}`);
   }
   return lines;
 }
@@ -84,11 +92,11 @@ export function transcriptForCalls(calls: readonly TranscriptCall[]): string[] {
  * Rings keep the cadence; DTMF caller ID comes a second before the first ring; VCID caller ID
  * half a second after the first ring, its lines in one burst.
  */
-function delayBefore(line: string, previous: string | undefined, style: TranscriptCallStyle): number {
+function delayBefore(line: string, previous: string | undefined, style: TranscriptCallStyle, ringIntervalMs: number): number {
   if (previous === undefined) return 1000;
   if (line !== 'RING') return previous === 'RING' ? 500 : 0;
-  if (previous === 'RING') return RING_INTERVAL_MS;
-  return style === 'dtmf' ? 1000 : RING_INTERVAL_MS - 500;
+  if (previous === 'RING') return ringIntervalMs;
+  return style === 'dtmf' ? 1000 : Math.max(ringIntervalMs - 500, 100);
 }
 
 function vcidLines(number: string, spaced: boolean): string[] {
