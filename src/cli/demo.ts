@@ -59,7 +59,11 @@ export function describeReceived(message: BrokerPublish): string {
 }
 
 export function describeContact(view: StationContactView): string {
-  const count = !view.callerKnown ? 'number withheld' : view.priorContacts === 0 ? 'first contact' : `${view.priorContacts} earlier contacts`;
+  const count = !view.callerKnown
+    ? 'number withheld'
+    : view.priorContacts === 0
+      ? 'first contact'
+      : `${view.priorContacts} earlier contact${view.priorContacts === 1 ? '' : 's'}`;
   return `station  <- ${view.reference} ${view.state.padEnd(10)} ${count}`;
 }
 
