@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { TypedEmitter } from '../events/typed-emitter.js';
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
@@ -12,6 +13,28 @@ export interface CallerIdFeedOptions extends CallerIdParserOptions {
   readonly logger: Logger;
   /** How often ring silence is checked while a call is ringing. */
   readonly tickMs?: number;
+}
+
+/** What a line adapter's own options say about caller ID; both adapters take these. */
+export type CallerIdSettings = Pick<CallerIdFeedOptions, 'country' | 'clock' | 'ringsBeforeUnknown' | 'ringSilenceMs' | 'tickMs'> & {
+  readonly newCallId?: () => string;
+};
+
+/** The feed options of a line adapter: its caller-ID settings, its own parts, call ids with its prefix. */
+export function feedOptionsFor(
+  settings: CallerIdSettings,
+  parts: Pick<CallerIdFeedOptions, 'emitter' | 'scheduler' | 'logger'>,
+  callIdPrefix: string,
+): CallerIdFeedOptions {
+  return {
+    country: settings.country,
+    clock: settings.clock,
+    ringsBeforeUnknown: settings.ringsBeforeUnknown,
+    ringSilenceMs: settings.ringSilenceMs,
+    tickMs: settings.tickMs,
+    newCallId: settings.newCallId ?? (() => `${callIdPrefix}-${randomUUID()}`),
+    ...parts,
+  };
 }
 
 export interface CallerIdFeedCounters {

@@ -35,19 +35,10 @@ export interface NewContactRow {
   readonly state?: ContactState;
 }
 
-export interface ContactRow {
+/** A stored contact: what was inserted, with the defaults filled in, its id and its end. */
+export interface ContactRow extends Required<NewContactRow> {
   readonly id: number;
-  readonly reference: ContactReference;
-  readonly channel: Channel;
-  readonly presentation: ContactPresentation;
-  readonly linkEpoch: MonthEpoch | null;
-  readonly pseudonym: Pseudonym | null;
-  readonly sealedEpoch: MonthEpoch | null;
-  readonly sealedIdentifier: SealedIdentifier | null;
-  readonly priorContacts: number;
-  readonly openedAt: number;
   readonly endedAt: number | null;
-  readonly state: ContactState;
 }
 
 interface StoredContact {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { BindingInterface } from '@serialport/bindings-cpp';
 import { SerialPortStream } from '@serialport/stream';
 import { SerialPort } from 'serialport';
@@ -6,7 +5,7 @@ import { describeError, TypedEmitter } from '../../events/typed-emitter.js';
 import type { Logger } from '../../log/logger.js';
 import type { SiteCountry } from '../../privacy/normalize.js';
 import type { Clock } from '../../time/clock.js';
-import { CallerIdFeed } from '../caller-id-feed.js';
+import { CallerIdFeed, feedOptionsFor } from '../caller-id-feed.js';
 import type { LineEvents, LineInterface, LineState } from '../line-interface.js';
 import { systemScheduler, type Scheduler, type TimerHandle } from '../scheduler.js';
 import { BoundedLineSplitter } from './bounded-line-splitter.js';
@@ -80,17 +79,7 @@ export class SerialModemLine implements LineInterface {
     this.#scheduler = options.scheduler ?? systemScheduler;
     this.#logger = options.logger.child({ component: 'modem' });
     this.#emitter = new TypedEmitter<LineEvents>(this.#logger);
-    this.#feed = new CallerIdFeed({
-      country: options.country,
-      clock: options.clock,
-      ringsBeforeUnknown: options.ringsBeforeUnknown,
-      ringSilenceMs: options.ringSilenceMs,
-      tickMs: options.tickMs,
-      newCallId: options.newCallId ?? (() => `modem-${randomUUID()}`),
-      emitter: this.#emitter,
-      scheduler: this.#scheduler,
-      logger: this.#logger,
-    });
+    this.#feed = new CallerIdFeed(feedOptionsFor(options, { emitter: this.#emitter, scheduler: this.#scheduler, logger: this.#logger }, 'modem'));
     this.#commander = new ModemCommander({
       write: (text) => this.#port?.write(text),
       scheduler: this.#scheduler,

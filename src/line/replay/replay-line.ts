@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { TypedEmitter } from '../../events/typed-emitter.js';
 import type { Logger } from '../../log/logger.js';
 import type { SiteCountry } from '../../privacy/normalize.js';
 import type { Clock } from '../../time/clock.js';
-import { CallerIdFeed } from '../caller-id-feed.js';
+import { CallerIdFeed, feedOptionsFor } from '../caller-id-feed.js';
 import type { LineEvents, LineInterface, LineState } from '../line-interface.js';
 import { systemScheduler, type Scheduler, type TimerHandle } from '../scheduler.js';
 import { parseTranscript, type TranscriptStep } from './transcript.js';
@@ -56,17 +55,7 @@ export class ReplayLine implements LineInterface {
     this.#scheduler = options.scheduler ?? systemScheduler;
     this.#logger = options.logger.child({ component: 'replay-line' });
     this.#emitter = new TypedEmitter<LineEvents>(this.#logger);
-    this.#feed = new CallerIdFeed({
-      country: options.country,
-      clock: options.clock,
-      ringsBeforeUnknown: options.ringsBeforeUnknown,
-      ringSilenceMs: options.ringSilenceMs,
-      tickMs: options.tickMs,
-      newCallId: options.newCallId ?? (() => `replay-${randomUUID()}`),
-      emitter: this.#emitter,
-      scheduler: this.#scheduler,
-      logger: this.#logger,
-    });
+    this.#feed = new CallerIdFeed(feedOptionsFor(options, { emitter: this.#emitter, scheduler: this.#scheduler, logger: this.#logger }, 'replay'));
   }
 
   on<K extends keyof LineEvents>(event: K, listener: (...args: LineEvents[K]) => void): () => void {
