@@ -25,7 +25,7 @@ export function demoStationToken(dataDir: string): string {
   return token;
 }
 
-export function demoConfig(dataDirArgument: string | undefined, modemDevice: string | undefined): GatewayConfig {
+export function demoConfig(dataDirArgument: string | undefined, modemDevice: string | undefined, brokerUrl: string): GatewayConfig {
   const dataDir = resolve(dataDirArgument ?? join('data', 'demo'));
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const json = {
@@ -35,7 +35,7 @@ export function demoConfig(dataDirArgument: string | undefined, modemDevice: str
     categories: demoCategories,
     line: { kind: 'simulated', pauseBetweenCallsMs: 1000, repeatCallers: 10 },
     stations: { host: '127.0.0.1', port: DEMO_STATION_PORT, desks: [{ id: 'demo-desk', token: demoStationToken(dataDir) }] },
-    upstream: { url: `mqtt://127.0.0.1:${DEMO_BROKER_PORT}`, period: 'minute', wrapUpGraceMinutes: 1, demo: true },
+    upstream: { url: brokerUrl, period: 'minute', wrapUpGraceMinutes: 1, demo: true },
     log: { level: 'info' },
   };
   return validateConfig(applyOverrides(json, { modemDevice }), 'demo settings');

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { isGatewayError } from '../errors.js';
 import { scrubIdentifiers } from '../log/scrub.js';
@@ -35,14 +35,32 @@ async function run(command: Extract<CliCommand, { command: 'run' }>): Promise<nu
   return 0;
 }
 
+/**
+ * The stand-in central office on 127.0.0.1:1883; where that port is taken (a Debian mosquitto
+ * service starts there once the test packages are installed) on a free port instead.
+ */
+async function startDemoBroker(logger: Logger): Promise<EmbeddedBroker> {
+  const preferred = new EmbeddedBroker({ port: DEMO_BROKER_PORT, logger });
+  try {
+    await preferred.start();
+    return preferred;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    say(`port ${DEMO_BROKER_PORT} is taken (a mosquitto service?): the embedded broker takes a free port instead`);
+    const fallback = new EmbeddedBroker({ port: 0, logger });
+    await fallback.start();
+    return fallback;
+  }
+}
+
 async function demo(command: Extract<CliCommand, { command: 'demo' }>): Promise<number> {
-  const config = demoConfig(command.dataDir, command.modem);
-  mkdirSync(join(config.dataDir, 'logs'), { recursive: true, mode: 0o700 });
-  const logPath = join(config.dataDir, 'logs', 'gateway.log');
+  const dataDir = resolve(command.dataDir ?? join('data', 'demo'));
+  mkdirSync(join(dataDir, 'logs'), { recursive: true, mode: 0o700 });
+  const logPath = join(dataDir, 'logs', 'gateway.log');
   const logger: Logger = createLogger({ level: 'info', destination: pino.destination({ dest: logPath, sync: false, mkdir: true }) });
-  const broker = new EmbeddedBroker({ port: DEMO_BROKER_PORT, logger });
-  await broker.start();
+  const broker = await startDemoBroker(logger);
   broker.onPublish((message) => say(describeReceived(message)));
+  const config = demoConfig(dataDir, command.modem, broker.url);
   let gateway: RunningGateway | undefined;
   const pending = new Set<NodeJS.Timeout>();
   try {
@@ -66,7 +84,7 @@ async function demo(command: Extract<CliCommand, { command: 'demo' }>): Promise<
   const token = config.stations.desks[0]?.token ?? '';
   say('helpline-gateway demo (demo settings: one-minute statistics periods, suppression threshold 2)');
   say(`  station page:   ${gateway.stationUrl}/#token=${token}`);
-  say(`  central office: embedded MQTT broker on mqtt://127.0.0.1:${DEMO_BROKER_PORT} (subscribe to helpline/v1/#)`);
+  say(`  central office: embedded MQTT broker on ${broker.url} (subscribe to helpline/v1/#)`);
   say(`  line:           ${config.line.kind === 'modem' ? `modem on ${config.line.device}` : 'simulated caller-ID modem with made-up numbers'}`);
   say(`  data:           ${config.dataDir} (logs in ${logPath})`);
   say('  contacts not wrapped up on the page within 15 s are registered by a demo volunteer. Ctrl-C stops.');

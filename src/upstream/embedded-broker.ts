@@ -60,13 +60,18 @@ export class EmbeddedBroker {
     });
     broker.on('clientError', (_client, error) => this.#logger.warn({ err: describeError(error) }, 'broker client error'));
     const server = createServer((socket) => broker.handle(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.#requestedPort, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.#requestedPort, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (error) {
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      throw error;
+    }
     this.#broker = broker;
     this.#server = server;
     this.#port = (server.address() as AddressInfo).port;
