@@ -35,10 +35,13 @@ function keyObjectFor(key: Uint8Array): KeyObject {
   return keyObject;
 }
 
-function hmac(key: Uint8Array, identifier: RawIdentifier, channel: Channel): Pseudonym {
-  const digest = createHmac('sha256', keyObjectFor(key))
-    .update(channel + UNIT_SEPARATOR + canonicalText(identifier), 'utf8')
-    .digest();
+/** The HMAC input, made once per call and shared by the HMACs under every live key. */
+function hmacInput(identifier: RawIdentifier, channel: Channel): Buffer {
+  return Buffer.from(channel + UNIT_SEPARATOR + canonicalText(identifier), 'utf8');
+}
+
+function hmac(key: Uint8Array, input: Buffer): Pseudonym {
+  const digest = createHmac('sha256', keyObjectFor(key)).update(input).digest();
   return new Uint8Array(digest.subarray(0, PSEUDONYM_BYTES)) as Pseudonym;
 }
 
@@ -51,15 +54,20 @@ export function createPseudonymizer(keyring: Keyring): Pseudonymizer {
   return {
     pseudonymize(identifier, channel, epoch) {
       requireMatchingKind(identifier, channel);
-      return hmac(keyring.ensureLinkKey(epoch), identifier, channel);
+      const input = hmacInput(identifier, channel);
+      const pseudonym = hmac(keyring.ensureLinkKey(epoch), input);
+      input.fill(0);
+      return pseudonym;
     },
     lookupPseudonyms(identifier, channel, epochs) {
       requireMatchingKind(identifier, channel);
+      const input = hmacInput(identifier, channel);
       const pseudonyms: Pseudonym[] = [];
       for (const epoch of epochs) {
         const key = keyring.linkKey(epoch);
-        if (key) pseudonyms.push(hmac(key, identifier, channel));
+        if (key) pseudonyms.push(hmac(key, input));
       }
+      input.fill(0);
       return pseudonyms;
     },
   };
