@@ -27,13 +27,14 @@ function requireMatchingKind(kind: IdentifierKind, dataClass: DataClass): void {
 }
 
 export function createVault(keyring: Keyring): Vault {
+  const encoder = new TextEncoder();
   const decoder = new TextDecoder('utf-8', { fatal: true });
   return {
     seal(identifier, dataClass, epoch) {
       requireMatchingKind(identifier.kind, dataClass);
       const key = keyring.ensureVaultKey(dataClass, epoch);
       const nonce = nacl.randomBytes(NONCE_BYTES);
-      const plaintext = new TextEncoder().encode(canonicalText(identifier));
+      const plaintext = encoder.encode(canonicalText(identifier));
       const box = nacl.secretbox(plaintext, nonce, key);
       plaintext.fill(0);
       const sealed = new Uint8Array(NONCE_BYTES + box.length);
