@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GatewayConfig } from './config/load-config.js';
 import { ContactDesk } from './contacts/contact-desk.js';
+import { PriorContactCounter } from './contacts/prior-contact-counter.js';
 import type { StationContactView } from './contacts/contact-view.js';
 import type { LineInterface } from './line/line-interface.js';
 import { createLine } from './line/create-line.js';
@@ -110,6 +111,8 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     stops.push(() => database.close());
 
     const contacts = new ContactsRepository(database);
+    const priorContacts = PriorContactCounter.load(contacts);
+    logger.info({ component: 'contacts', linkedPseudonyms: priorContacts.sizes() }, 'prior-contact index loaded');
     const desk = new ContactDesk({
       database,
       contacts,
@@ -120,6 +123,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
       timeZone: config.site.timeZone,
       linkageMonths: config.policy.phoneLinkageMonths,
       categories: config.categories,
+      priorContacts,
       logger: logger.child({ component: 'contacts' }),
     });
     desk.endCallsLeftByEarlierRun();
@@ -134,6 +138,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
       timeZone: config.site.timeZone,
       phoneLinkageMonths: config.policy.phoneLinkageMonths,
       phoneSealedMonths: config.policy.phoneSealedMonths,
+      priorContacts,
       logger: logger.child({ component: 'retention' }),
     });
     await sweeper.start();

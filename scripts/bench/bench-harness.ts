@@ -179,13 +179,14 @@ function measureLookups(parts: PrivacyParts, plaintext: PlaintextDesk, callers: 
     const text = canonicalText(number);
     const precomputed: Pseudonym[] = parts.pseudonymizer.lookupPseudonyms(number, 'phone', window);
     const privacyStart = process.hrtime.bigint();
-    const found = parts.contacts.countByPseudonyms([
-      parts.pseudonymizer.pseudonymize(number, 'phone', epoch),
-      ...parts.pseudonymizer.lookupPseudonyms(number, 'phone', earlierMonths),
+    const found = parts.priorContacts.count([
+      { epoch, pseudonym: parts.pseudonymizer.pseudonymize(number, 'phone', epoch) },
+      ...parts.pseudonymizer.lookupLinked(number, 'phone', earlierMonths),
     ]);
     const privacyEnd = process.hrtime.bigint();
-    parts.contacts.countByPseudonyms(precomputed);
+    const sqlFound = parts.contacts.countByPseudonyms(precomputed);
     const sqlEnd = process.hrtime.bigint();
+    if (sqlFound !== found) throw new Error(`the in-memory index found ${found}, the pseudonym index ${sqlFound}`);
     const plaintextFound = plaintext.countByNumber(text);
     const plaintextEnd = process.hrtime.bigint();
     checksum.privacy += found;

@@ -4,6 +4,7 @@
  * privacy core (or the plaintext baseline desk), ending when the desk's `contact-changed` listener
  * has serialized the frame exactly as StationEvents.publish does.
  */
+import { PriorContactCounter } from '../../src/contacts/prior-contact-counter.js';
 import { ContactDesk } from '../../src/contacts/contact-desk.js';
 import type { StationContactView } from '../../src/contacts/contact-view.js';
 import { CallerIdParser } from '../../src/line/caller-id-parser.js';
@@ -104,6 +105,7 @@ export interface PrivacyParts {
   readonly contacts: ContactsRepository;
   readonly pseudonymizer: Pseudonymizer;
   readonly vault: Vault;
+  readonly priorContacts: PriorContactCounter;
 }
 
 /** The shipped intake: ContactDesk as main.ts wires it (silent logger: log I/O is not what is measured). */
@@ -113,6 +115,7 @@ export function openPrivacyPipeline(databasePath: string, keyringDirectory: stri
   const database = openDatabase(databasePath, durability, false);
   const contacts = new ContactsRepository(database);
   contacts.warmPseudonymIndex();
+  const priorContacts = PriorContactCounter.load(contacts);
   const pseudonymizer = createPseudonymizer(keyring);
   const vault = createVault(keyring);
   const desk = new ContactDesk({
@@ -125,10 +128,11 @@ export function openPrivacyPipeline(databasePath: string, keyringDirectory: stri
     timeZone: SITE_TIME_ZONE,
     linkageMonths: LINKAGE_MONTHS,
     categories: CATEGORIES,
+    priorContacts,
     logger: silentLogger(),
   });
   const pipeline = new LinePipeline(`privacy (${durability})`, database, clock, desk, () => keyring.close());
-  return { pipeline, parts: { keyring, contacts, pseudonymizer, vault } };
+  return { pipeline, parts: { keyring, contacts, pseudonymizer, vault, priorContacts } };
 }
 
 export function openPlaintextPipeline(databasePath: string, durability: Durability): { pipeline: LinePipeline; desk: PlaintextDesk } {

@@ -32,7 +32,7 @@ export const STEP = {
   monthEpoch: 'month epoch (memoized per quarter hour)',
   pseudonym: 'HMAC x1 (this month: the stored pseudonym)',
   earlierMonths: `HMAC x${LINKAGE_MONTHS - 1} (earlier live months)`,
-  count: 'prior-contact count (SQL)',
+  count: 'prior-contact count (privacy: in-memory index; plaintext: SQL)',
   seal: 'secretbox seal',
   insert: 'INSERT + COMMIT (autocommit)',
   frame: 'station view + JSON',
@@ -104,9 +104,9 @@ export function privacyStepProfiler(parts: PrivacyParts): StepProfiler {
     steps.mark(STEP.monthEpoch);
     const pseudonym = pseudonymizer.pseudonymize(number, 'phone', epoch);
     steps.mark(STEP.pseudonym);
-    const earlier = pseudonymizer.lookupPseudonyms(number, 'phone', windowEndingAt(epoch, LINKAGE_MONTHS).slice(1));
+    const earlier = pseudonymizer.lookupLinked(number, 'phone', windowEndingAt(epoch, LINKAGE_MONTHS).slice(1));
     steps.mark(STEP.earlierMonths);
-    const priorContacts = contacts.countByPseudonyms([pseudonym, ...earlier]);
+    const priorContacts = parts.priorContacts.count([{ epoch, pseudonym }, ...earlier]);
     steps.mark(STEP.count);
     const sealed = vault.seal(number, 'phone-number', epoch);
     steps.mark(STEP.seal);
@@ -123,6 +123,7 @@ export function privacyStepProfiler(parts: PrivacyParts): StepProfiler {
       state: 'offered',
     } as const;
     while (contacts.insert({ ...row, reference }) === undefined) reference = randomContactReference();
+    parts.priorContacts.add(epoch, pseudonym);
     steps.mark(STEP.insert);
     frameOf(viewOf(reference, priorContacts, call.offeredAt));
     steps.mark(STEP.frame);

@@ -10,6 +10,7 @@ import { TypedEmitter } from '../events/typed-emitter.js';
 import { monthEpochLookup, windowEndingAt, type MonthEpoch } from '../time/month-epoch.js';
 import type { Clock } from '../time/clock.js';
 import { randomContactReference } from './contact-reference.js';
+import type { PriorContactCounter } from './prior-contact-counter.js';
 import type {
   Categories,
   ContactReference,
@@ -34,6 +35,8 @@ export interface ContactDeskOptions {
   /** How long an unregistered contact stays on the stations' list. */
   readonly openContactHorizonMs?: number;
   readonly newReference?: () => ContactReference;
+  /** The in-memory prior-contact index, loaded from `contacts` at start (PriorContactCounter.load). */
+  readonly priorContacts: PriorContactCounter;
 }
 
 interface DeskEvents {
@@ -82,7 +85,7 @@ export class ContactDesk implements StationBackend {
   }
 
   offerCall(call: OfferedCall, channel: Channel = 'phone'): StationContactView {
-    const { pseudonymizer, vault, contacts, linkageMonths } = this.#options;
+    const { pseudonymizer, vault, linkageMonths } = this.#options;
     const epoch = this.#epochAt(call.offeredAt);
     let pseudonym = null;
     let sealed = null;
@@ -91,7 +94,7 @@ export class ContactDesk implements StationBackend {
       const number = call.caller.number;
       pseudonym = pseudonymizer.pseudonymize(number, channel, epoch);
       const earlierMonths = windowEndingAt(epoch, linkageMonths).slice(1);
-      priorContacts = contacts.countByPseudonyms([pseudonym, ...pseudonymizer.lookupPseudonyms(number, channel, earlierMonths)]);
+      priorContacts = this.#options.priorContacts.count([{ epoch, pseudonym }, ...pseudonymizer.lookupLinked(number, channel, earlierMonths)]);
       sealed = vault.seal(number, 'phone-number', epoch);
     }
     const row = this.#insertWithFreshReference({
@@ -106,6 +109,7 @@ export class ContactDesk implements StationBackend {
       endedAt: null,
       state: 'offered',
     });
+    if (pseudonym) this.#options.priorContacts.add(epoch, pseudonym);
     this.#contactIdsByLineCall.set(call.lineCallId, row.id);
     const view = toStationView(row);
     this.#options.logger.info({ reference: view.reference, priorContacts, callerKnown: view.callerKnown }, 'contact offered');

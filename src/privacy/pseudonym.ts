@@ -7,11 +7,19 @@ import { channelIdentifierKind, PSEUDONYM_BYTES, type Channel, type Pseudonym } 
 /** Separates the channel from the identifier in the HMAC input (ASCII unit separator). */
 const UNIT_SEPARATOR = '\x1f';
 
+/** A pseudonym with the link month whose key made it. */
+export interface LinkedPseudonym {
+  readonly epoch: MonthEpoch;
+  readonly pseudonym: Pseudonym;
+}
+
 export interface Pseudonymizer {
   /** The pseudonym of `identifier` under the link key of `epoch`, creating that key if needed. */
   pseudonymize(identifier: RawIdentifier, channel: Channel, epoch: MonthEpoch): Pseudonym;
   /** Its pseudonyms under those of `epochs` whose link key still exists (a shredded month gives none). */
   lookupPseudonyms(identifier: RawIdentifier, channel: Channel, epochs: readonly MonthEpoch[]): Pseudonym[];
+  /** The same, each with its month. */
+  lookupLinked(identifier: RawIdentifier, channel: Channel, epochs: readonly MonthEpoch[]): LinkedPseudonym[];
 }
 
 function requireMatchingKind(identifier: RawIdentifier, channel: Channel): void {
@@ -51,6 +59,17 @@ function hmac(key: Uint8Array, input: Buffer): Pseudonym {
  * key is asked for on every call so a shredded month stops matching at once.
  */
 export function createPseudonymizer(keyring: Keyring): Pseudonymizer {
+  const lookupLinked = (identifier: RawIdentifier, channel: Channel, epochs: readonly MonthEpoch[]): LinkedPseudonym[] => {
+    requireMatchingKind(identifier, channel);
+    const input = hmacInput(identifier, channel);
+    const linked: LinkedPseudonym[] = [];
+    for (const epoch of epochs) {
+      const key = keyring.linkKey(epoch);
+      if (key) linked.push({ epoch, pseudonym: hmac(key, input) });
+    }
+    input.fill(0);
+    return linked;
+  };
   return {
     pseudonymize(identifier, channel, epoch) {
       requireMatchingKind(identifier, channel);
@@ -59,16 +78,7 @@ export function createPseudonymizer(keyring: Keyring): Pseudonymizer {
       input.fill(0);
       return pseudonym;
     },
-    lookupPseudonyms(identifier, channel, epochs) {
-      requireMatchingKind(identifier, channel);
-      const input = hmacInput(identifier, channel);
-      const pseudonyms: Pseudonym[] = [];
-      for (const epoch of epochs) {
-        const key = keyring.linkKey(epoch);
-        if (key) pseudonyms.push(hmac(key, input));
-      }
-      input.fill(0);
-      return pseudonyms;
-    },
+    lookupPseudonyms: (identifier, channel, epochs) => lookupLinked(identifier, channel, epochs).map((linked) => linked.pseudonym),
+    lookupLinked,
   };
 }

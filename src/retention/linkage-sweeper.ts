@@ -1,4 +1,5 @@
 import type { Logger } from '../log/logger.js';
+import type { PriorContactCounter } from '../contacts/prior-contact-counter.js';
 import type { Keyring } from '../privacy/keyring.js';
 import type { ContactsRepository } from '../store/contacts-repository.js';
 import type { GatewayDatabase } from '../store/open-database.js';
@@ -14,6 +15,8 @@ export interface LinkageSweeperOptions {
   readonly phoneLinkageMonths: number;
   readonly phoneSealedMonths: number;
   readonly logger: Logger;
+  /** The desk's in-memory prior-contact index: unlinked months leave it too. */
+  readonly priorContacts?: PriorContactCounter;
   readonly intervalMs?: number;
   /** Contact ids per transaction when walking the table. */
   readonly batchSize?: number;
@@ -85,6 +88,7 @@ export class LinkageSweeper {
     }
     // Keys go only after their rows are nulled: a crash in between leaves a key the next sweep
     // destroys; the other order would leave ciphertext that no sweep would look for.
+    this.#options.priorContacts?.forgetEpochsBefore(oldestLinkable);
     for (const epoch of linkEpochsShredded) keyring.shredLinkKey(epoch);
     for (const epoch of sealedEpochsShredded) keyring.shredVaultKey('phone-number', epoch);
     if (contactsUnlinked + sealsDestroyed > 0) database.checkpoint();

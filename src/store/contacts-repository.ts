@@ -201,6 +201,16 @@ export class ContactsRepository {
     ).changes;
   }
 
+  /** Linked contacts (pseudonym still set) with ids after `after`, in id order: for loading the counter. */
+  linkedPseudonymsAfter(after: number, limit: number): { id: number; epoch: MonthEpoch; pseudonym: Pseudonym }[] {
+    return this.#db
+      .all<{ id: number; link_epoch: string; pseudonym: Uint8Array }>(
+        'SELECT id, link_epoch, pseudonym FROM contacts WHERE id > ? AND pseudonym IS NOT NULL ORDER BY id LIMIT ?',
+        [after, limit],
+      )
+      .map((row) => ({ id: row.id, epoch: row.link_epoch as MonthEpoch, pseudonym: row.pseudonym as Pseudonym }));
+  }
+
   /**
    * Reads the whole pseudonym index once, so the first calls after a start find it in the page
    * cache instead of reading it from the card one lookup at a time.

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContactDesk } from '../../src/contacts/contact-desk.js';
+import { PriorContactCounter } from '../../src/contacts/prior-contact-counter.js';
 import type { CallerPresentation, OfferedCall } from '../../src/line/line-interface.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { Keyring } from '../../src/privacy/keyring.js';
@@ -25,6 +26,7 @@ export interface DeskFixture {
   readonly keyring: Keyring;
   readonly vault: Vault;
   readonly sweeper: LinkageSweeper;
+  readonly priorContacts: PriorContactCounter;
   readonly root: string;
   /** Offers a call at the clock's time with the number as a Dutch line would present it. */
   call(numberText: string): ReturnType<ContactDesk['offerCall']>;
@@ -46,6 +48,7 @@ export function deskFixture(start: Date, timeZone = 'Europe/Amsterdam'): DeskFix
   const contacts = new ContactsRepository(database);
   const registrations = new RegistrationsRepository(database);
   const vault = createVault(keyring);
+  const priorContacts = PriorContactCounter.load(contacts);
   const desk = new ContactDesk({
     database,
     contacts,
@@ -56,6 +59,7 @@ export function deskFixture(start: Date, timeZone = 'Europe/Amsterdam'): DeskFix
     timeZone,
     linkageMonths: 6,
     categories,
+    priorContacts,
     logger: silentLogger(),
   });
   const sweeper = new LinkageSweeper({
@@ -66,6 +70,7 @@ export function deskFixture(start: Date, timeZone = 'Europe/Amsterdam'): DeskFix
     timeZone,
     phoneLinkageMonths: 6,
     phoneSealedMonths: 6,
+    priorContacts,
     logger: silentLogger(),
   });
   return {
@@ -77,6 +82,7 @@ export function deskFixture(start: Date, timeZone = 'Europe/Amsterdam'): DeskFix
     keyring,
     vault,
     sweeper,
+    priorContacts,
     root,
     call(numberText: string) {
       const call: OfferedCall = { lineCallId: `call-${++callCounter}`, caller: presentation(numberText), offeredAt: clock.now() };
