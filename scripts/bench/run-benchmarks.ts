@@ -53,6 +53,6 @@ if (writeDocs) {
 }
 const verdicts = targetVerdicts(results);
 process.stderr.write(
-  `bench: targets ${verdicts.met ? 'met' : 'MISSED'}: cost ${verdicts.costRatioMean.toFixed(2)}× mean / ${verdicts.costRatioP50.toFixed(2)}× p50 (≤ 1.25×), ` +
+  `bench: targets ${verdicts.met ? 'met' : 'MISSED'}: cost ${verdicts.costRatioMean.toFixed(2)}× the baseline (mean, ≤ 1.25×; p50 ${verdicts.costRatioP50.toFixed(2)}× for information), ` +
     `p99 ${(verdicts.p99Micros / 1000).toFixed(2)} ms (< 10 ms)\n`,
 );
