@@ -12,16 +12,10 @@ export interface NewRegistrationRow {
   readonly registeredAt: number;
 }
 
-export interface RegistrationRow {
+export interface RegistrationRow extends Omit<NewRegistrationRow, 'contactId'> {
   readonly id: number;
   /** Null once the contact row itself has been deleted (ON DELETE SET NULL): the registration outlives it. */
   readonly contactId: number | null;
-  readonly channel: Channel;
-  readonly occurredAt: number;
-  readonly ageBand: string;
-  readonly topic: string;
-  readonly outcome: string;
-  readonly registeredAt: number;
 }
 
 interface StoredRegistration {
