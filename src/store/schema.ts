@@ -67,4 +67,51 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'hash-chained audit log, incident register, local accounts and sessions',
+    sql: `
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor_role TEXT NOT NULL CHECK (actor_role IN ('volunteer', 'supervisor', 'coordinator', 'technician', 'system')),
+        actor_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT,
+        details TEXT NOT NULL,
+        prev_hash BLOB NOT NULL CHECK (length(prev_hash) = 32),
+        hash BLOB NOT NULL CHECK (length(hash) = 32)
+      );
+
+      CREATE TABLE incidents (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL CHECK (severity IN ('low', 'medium', 'high', 'critical')),
+        summary TEXT NOT NULL,
+        detected_at INTEGER NOT NULL,
+        assessment TEXT,
+        reported_to_authority_at INTEGER,
+        notified_persons_at INTEGER,
+        closed_at INTEGER
+      );
+      CREATE INDEX incidents_open ON incidents (detected_at) WHERE closed_at IS NULL;
+
+      CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('volunteer', 'supervisor', 'coordinator', 'technician')),
+        password_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        disabled_at INTEGER
+      );
+
+      CREATE TABLE sessions (
+        token_hash BLOB PRIMARY KEY CHECK (length(token_hash) = 32),
+        account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        csrf_token TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX sessions_by_account ON sessions (account_id);
+    `,
+  },
 ];
