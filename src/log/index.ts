@@ -1,3 +1,3 @@
 export type { Logger, LoggerOptions } from './logger.js';
 export { createLogger, silentLogger } from './logger.js';
-export { scrubIdentifiers } from './scrub.js';
+export { scrubIdentifiers, looksLikeIdentifier } from './scrub.js';

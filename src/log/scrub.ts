@@ -10,3 +10,15 @@ const EMAIL = /[^\s@<>"']+@[^\s@<>"']+\.[a-z]{2,}/gi;
 export function scrubIdentifiers(text: string): string {
   return text.replace(EMAIL, '[e-mail removed]').replace(DIGIT_RUN, '[number removed]');
 }
+
+const IPV4 = /\b\d{1,3}(?:\.\d{1,3}){3}\b/;
+const IPV6 = /\b[0-9a-f]{1,4}(?::[0-9a-f]{0,4}){2,7}\b/i;
+
+/**
+ * True when free text written by a person (an incident summary, an audit detail) holds anything
+ * shaped like a phone number, e-mail or IP address. Such text is refused rather than scrubbed:
+ * the writer should say it without the identifier.
+ */
+export function looksLikeIdentifier(text: string): boolean {
+  return scrubIdentifiers(text) !== text || IPV4.test(text) || IPV6.test(text);
+}

@@ -1,0 +1,1 @@
+export { IncidentRegister, AUTHORITY_DEADLINE_MS, type IncidentAlert, type IncidentKind, type RaiseIncident } from './incident-register.js';
