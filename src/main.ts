@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GatewayConfig } from './config/load-config.js';
+import { AuditLog } from './audit/audit-log.js';
 import { ContactDesk } from './contacts/contact-desk.js';
 import { PriorContactCounter } from './contacts/prior-contact-counter.js';
 import type { StationContactView } from './contacts/contact-view.js';
@@ -111,6 +112,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     stops.push(() => database.close());
 
     const contacts = new ContactsRepository(database);
+    const audit = new AuditLog({ database, clock });
     const priorContacts = PriorContactCounter.load(contacts);
     logger.info({ component: 'contacts', linkedPseudonyms: priorContacts.sizes() }, 'prior-contact index loaded');
     const desk = new ContactDesk({
@@ -139,6 +141,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
       phoneLinkageMonths: config.policy.phoneLinkageMonths,
       phoneSealedMonths: config.policy.phoneSealedMonths,
       priorContacts,
+      audit,
       logger: logger.child({ component: 'retention' }),
     });
     await sweeper.start();

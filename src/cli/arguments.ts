@@ -5,6 +5,7 @@ export type CliCommand =
   | { readonly command: 'demo'; readonly dataDir?: string; readonly modem?: string }
   | { readonly command: 'doctor'; readonly config: string; readonly dataDir?: string }
   | { readonly command: 'keys-status'; readonly config: string; readonly dataDir?: string }
+  | { readonly command: 'audit-verify'; readonly config: string; readonly dataDir?: string }
   | { readonly command: 'help' };
 
 export const USAGE = `usage: helpline-gateway <command> [options]
@@ -14,6 +15,7 @@ commands:
   demo [--data-dir DIR] [--modem DEVICE]                simulated line, embedded broker, station page
   doctor --config FILE [--data-dir DIR]                 check config, keyring, database, modem
   keys status --config FILE [--data-dir DIR]            key epochs and ages (never key material)
+  audit verify --config FILE [--data-dir DIR]           check the audit log's hash chain
   help                                                  this text`;
 
 export class UsageError extends Error {
@@ -65,7 +67,11 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       if (subcommand !== 'status') throw new UsageError(`unknown keys subcommand: ${subcommand ?? '(none)'}; try: keys status`);
       if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra.join(' ')}`);
       return { command: 'keys-status', config: needConfig('keys status'), dataDir };
+    case 'audit':
+      if (subcommand !== 'verify') throw new UsageError(`unknown audit subcommand: ${subcommand ?? '(none)'}; try: audit verify`);
+      if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra.join(' ')}`);
+      return { command: 'audit-verify', config: needConfig('audit verify'), dataDir };
     default:
-      throw new UsageError(`unknown command: ${command}; commands: run, demo, doctor, keys status, help`);
+      throw new UsageError(`unknown command: ${command}; commands: run, demo, doctor, keys status, audit verify, help`);
   }
 }

@@ -12,6 +12,7 @@ import { parseCommandLine, USAGE, UsageError, type CliCommand } from './argument
 import { autoWrapUp, DEMO_BROKER_PORT, demoConfig, describeContact, describeReceived } from './demo.js';
 import { runDoctor } from './doctor.js';
 import { keysStatus } from './keys-status.js';
+import { auditVerify } from './audit-verify.js';
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -118,6 +119,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return runDoctor(command, say);
     case 'keys-status':
       return keysStatus(command, say);
+    case 'audit-verify':
+      return auditVerify(command, say);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Logger } from '../log/logger.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { PriorContactCounter } from '../contacts/prior-contact-counter.js';
 import type { Keyring } from '../privacy/keyring.js';
 import type { ContactsRepository } from '../store/contacts-repository.js';
@@ -15,6 +16,8 @@ export interface LinkageSweeperOptions {
   readonly phoneLinkageMonths: number;
   readonly phoneSealedMonths: number;
   readonly logger: Logger;
+  /** Where each sweep that changed anything leaves its counts and the months it shredded. */
+  readonly audit?: AuditLog;
   /** The desk's in-memory prior-contact index: unlinked months leave it too. */
   readonly priorContacts?: PriorContactCounter;
   readonly intervalMs?: number;
@@ -96,8 +99,34 @@ export class LinkageSweeper {
     const result = { linkEpochsShredded, sealedEpochsShredded, contactsUnlinked, sealsDestroyed };
     if (linkEpochsShredded.length + sealedEpochsShredded.length + contactsUnlinked + sealsDestroyed > 0) {
       logger.info(result, 'phone linkage window swept');
+      this.#recordInAudit(result);
     }
     return result;
+  }
+
+  /** Counts and month names only: the audit log never holds an identifier. */
+  #recordInAudit(result: SweepResult): void {
+    const audit = this.#options.audit;
+    if (!audit) return;
+    this.#options.database.transaction(() => {
+      for (const epoch of result.linkEpochsShredded) {
+        audit.append({ actorRole: 'system', actorId: 'retention', action: 'key.shredded', details: { family: 'link', month: epoch } });
+      }
+      for (const epoch of result.sealedEpochsShredded) {
+        audit.append({ actorRole: 'system', actorId: 'retention', action: 'key.shredded', details: { family: 'phone-number', month: epoch } });
+      }
+      audit.append({
+        actorRole: 'system',
+        actorId: 'retention',
+        action: 'retention.run',
+        details: {
+          contactsUnlinked: result.contactsUnlinked,
+          sealedNumbersDestroyed: result.sealsDestroyed,
+          linkKeysShredded: result.linkEpochsShredded.length,
+          sealKeysShredded: result.sealedEpochsShredded.length,
+        },
+      });
+    });
   }
 
   async #sweepLogged(): Promise<void> {

@@ -84,3 +84,25 @@ describe('the helpline-gateway command', () => {
     expect(result.stdout).toMatch(/^FAIL modem .*no-such-modem: cannot open/m);
   });
 });
+
+describe('helpline-gateway audit verify', () => {
+  it('says the log is intact, and fails in one line once an entry was edited in the database', async () => {
+    const { AuditLog } = await import('../../src/audit/index.js');
+    const path = join(directory, 'data', 'gateway.db');
+    const database = GatewayDatabase.open({ path, logger: silentLogger() });
+    const log = new AuditLog({ database, clock: new ManualClock(new Date('2026-11-25T10:00:00Z')) });
+    for (let i = 0; i < 3; i++) log.append({ actorRole: 'system', actorId: 'retention', action: 'retention.run', details: { rows: 10 + i } });
+    database.close();
+    const intact = cli('audit', 'verify', '--config', configPath);
+    expect(intact.status).toBe(0);
+    expect(intact.stdout).toMatch(/audit log intact: 3 entries/);
+
+    const tampered = GatewayDatabase.open({ path, logger: silentLogger() });
+    tampered.run(`UPDATE audit_log SET details = '{"rows":99}' WHERE seq = 2`);
+    tampered.close();
+    const broken = cli('audit', 'verify', '--config', configPath);
+    expect(broken.status).toBe(1);
+    expect(broken.stdout.trim().split('\n')).toHaveLength(1);
+    expect(broken.stdout).toMatch(/broken at entry #2/);
+  });
+});

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { AuditLog, verifyAuditLog } from '../../src/audit/index.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { LinkageSweeper } from '../../src/retention/linkage-sweeper.js';
 import { deskFixture, type DeskFixture } from '../contacts/desk-fixture.js';
@@ -10,8 +11,9 @@ afterEach(() => {
   fixture = undefined;
 });
 
-function sweeperFor(desk: DeskFixture, batchSize: number): LinkageSweeper {
+function sweeperFor(desk: DeskFixture, batchSize: number, audit?: AuditLog): LinkageSweeper {
   return new LinkageSweeper({
+    ...(audit ? { audit } : {}),
     keyring: desk.keyring,
     contacts: desk.contacts,
     database: desk.database,
@@ -55,5 +57,27 @@ describe('the linkage sweeper', () => {
     expect((await sweeper.sweep()).contactsUnlinked).toBe(0);
     // ...but a fresh sweeper (a restart) walks the table once and finds it.
     expect((await sweeperFor(desk, 5).sweep()).contactsUnlinked).toBe(1);
+  });
+
+  it('writes each sweep that changed anything to the audit log: counts and month names, never an identifier', async () => {
+    fixture = deskFixture(new Date('2026-01-10T12:00:00Z'));
+    const desk = fixture;
+    const audit = new AuditLog({ database: desk.database, clock: desk.clock });
+    desk.call('0612345678');
+    desk.call('0687654321');
+    const sweeper = sweeperFor(desk, 100, audit);
+    await sweeper.sweep();
+    expect(audit.count()).toBe(0);
+    desk.clock.set(new Date('2026-07-02T12:00:00Z'));
+    await sweeper.sweep();
+    const entries = audit.entries();
+    expect(entries.map((entry) => [entry.action, entry.details])).toEqual([
+      ['key.shredded', { family: 'link', month: '2026-01' }],
+      ['key.shredded', { family: 'phone-number', month: '2026-01' }],
+      ['retention.run', { contactsUnlinked: 2, sealedNumbersDestroyed: 2, linkKeysShredded: 1, sealKeysShredded: 1 }],
+    ]);
+    expect(entries.every((entry) => entry.actorRole === 'system' && entry.actorId === 'retention')).toBe(true);
+    expect(verifyAuditLog(desk.database).ok).toBe(true);
+    expect(JSON.stringify(entries)).not.toMatch(/612345678|687654321/);
   });
 });
