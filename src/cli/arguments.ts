@@ -6,6 +6,8 @@ export type CliCommand =
   | { readonly command: 'doctor'; readonly config: string; readonly dataDir?: string }
   | { readonly command: 'keys-status'; readonly config: string; readonly dataDir?: string }
   | { readonly command: 'audit-verify'; readonly config: string; readonly dataDir?: string }
+  | { readonly command: 'retention-status'; readonly config: string; readonly dataDir?: string }
+  | { readonly command: 'retention-run'; readonly config: string; readonly dataDir?: string; readonly dryRun: boolean }
   | { readonly command: 'help' };
 
 export const USAGE = `usage: helpline-gateway <command> [options]
@@ -16,6 +18,8 @@ commands:
   doctor --config FILE [--data-dir DIR]                 check config, keyring, database, modem
   keys status --config FILE [--data-dir DIR]            key epochs and ages (never key material)
   audit verify --config FILE [--data-dir DIR]           check the audit log's hash chain
+  retention status --config FILE [--data-dir DIR]       per data class the oldest item and the next deadline
+  retention run --config FILE [--dry-run]               destroy what is due now (the service does this itself)
   help                                                  this text`;
 
 export class UsageError extends Error {
@@ -34,6 +38,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
         config: { type: 'string' },
         'data-dir': { type: 'string' },
         modem: { type: 'string' },
+        'dry-run': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -67,11 +72,16 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       if (subcommand !== 'status') throw new UsageError(`unknown keys subcommand: ${subcommand ?? '(none)'}; try: keys status`);
       if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra.join(' ')}`);
       return { command: 'keys-status', config: needConfig('keys status'), dataDir };
+    case 'retention':
+      if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra.join(' ')}`);
+      if (subcommand === 'status') return { command: 'retention-status', config: needConfig('retention status'), dataDir };
+      if (subcommand === 'run') return { command: 'retention-run', config: needConfig('retention run'), dataDir, dryRun: values['dry-run'] === true };
+      throw new UsageError(`unknown retention subcommand: ${subcommand ?? '(none)'}; try: retention status, retention run [--dry-run]`);
     case 'audit':
       if (subcommand !== 'verify') throw new UsageError(`unknown audit subcommand: ${subcommand ?? '(none)'}; try: audit verify`);
       if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra.join(' ')}`);
       return { command: 'audit-verify', config: needConfig('audit verify'), dataDir };
     default:
-      throw new UsageError(`unknown command: ${command}; commands: run, demo, doctor, keys status, audit verify, help`);
+      throw new UsageError(`unknown command: ${command}; commands: run, demo, doctor, keys status, audit verify, retention status, retention run, help`);
   }
 }

@@ -13,6 +13,7 @@ import { autoWrapUp, DEMO_BROKER_PORT, demoConfig, describeContact, describeRece
 import { runDoctor } from './doctor.js';
 import { keysStatus } from './keys-status.js';
 import { auditVerify } from './audit-verify.js';
+import { retentionRun, retentionStatus } from './retention.js';
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -121,6 +122,10 @@ async function main(argv: readonly string[]): Promise<number> {
       return keysStatus(command, say);
     case 'audit-verify':
       return auditVerify(command, say);
+    case 'retention-status':
+      return retentionStatus(command, say);
+    case 'retention-run':
+      return retentionRun(command, say);
   }
 }
 

@@ -219,6 +219,16 @@ export class ContactsRepository {
     return this.#db.get<{ n: number }>('SELECT count(*) AS n FROM contacts INDEXED BY contacts_by_pseudonym WHERE pseudonym IS NOT NULL')?.n ?? 0;
   }
 
+  /** When the oldest still-linked contact was opened; for `retention status` (a scan: not for the hot path). */
+  oldestLinkedAt(): number | undefined {
+    return this.#db.get<{ at: number | null }>('SELECT min(opened_at) AS at FROM contacts WHERE pseudonym IS NOT NULL')?.at ?? undefined;
+  }
+
+  /** When the oldest contact of a channel that still has its sealed copy was opened; a scan, as above. */
+  oldestSealedAt(channel: Channel): number | undefined {
+    return this.#db.get<{ at: number | null }>('SELECT min(opened_at) AS at FROM contacts WHERE channel = ? AND sealed_identifier IS NOT NULL', [channel])?.at ?? undefined;
+  }
+
   /** The highest contact id, 0 for an empty table: where a ranged sweep ends. */
   maxId(): number {
     return this.#db.get<{ id: number | null }>('SELECT max(id) AS id FROM contacts')?.id ?? 0;

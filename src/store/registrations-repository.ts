@@ -60,6 +60,10 @@ export class RegistrationsRepository {
   count(): number {
     return this.#db.get<{ n: number }>('SELECT count(*) AS n FROM registrations')?.n ?? 0;
   }
+
+  oldestOccurredAt(): number | undefined {
+    return this.#db.get<{ at: number | null }>('SELECT min(occurred_at) AS at FROM registrations')?.at ?? undefined;
+  }
 }
 
 function toRegistrationRow(stored: StoredRegistration): RegistrationRow {

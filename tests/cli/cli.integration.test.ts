@@ -106,3 +106,53 @@ describe('helpline-gateway audit verify', () => {
     expect(broken.stdout).toMatch(/broken at entry #2/);
   });
 });
+
+describe('helpline-gateway retention', () => {
+  it('shows the oldest item and the next deadline, lists what is due, destroys it and audits it', async () => {
+    const { ContactDesk } = await import('../../src/contacts/contact-desk.js');
+    const { PriorContactCounter } = await import('../../src/contacts/prior-contact-counter.js');
+    const { ContactsRepository } = await import('../../src/store/contacts-repository.js');
+    const { RegistrationsRepository } = await import('../../src/store/registrations-repository.js');
+    const { createPseudonymizer } = await import('../../src/privacy/pseudonym.js');
+    const { createVault } = await import('../../src/privacy/vault.js');
+    const { normalizePhoneNumber } = await import('../../src/privacy/normalize.js');
+    const dataDir = join(directory, 'retention-data');
+    // A contact from a year ago: its month left the 6-month window long since.
+    const clock = new ManualClock(new Date(Date.now() - 365 * 24 * 3_600_000));
+    const keyring = Keyring.open({ directory: join(dataDir, 'keyring'), clock });
+    const database = GatewayDatabase.open({ path: join(dataDir, 'gateway.db'), logger: silentLogger() });
+    const contacts = new ContactsRepository(database);
+    const desk = new ContactDesk({
+      database,
+      contacts,
+      registrations: new RegistrationsRepository(database),
+      pseudonymizer: createPseudonymizer(keyring),
+      vault: createVault(keyring),
+      clock,
+      timeZone: 'Europe/Amsterdam',
+      linkageMonths: 6,
+      categories: { ageBands: ['12-14'], topics: ['school'], outcomes: ['conversation'] },
+      priorContacts: PriorContactCounter.load(contacts),
+      logger: silentLogger(),
+    });
+    const number = normalizePhoneNumber('0612345678', 'NL');
+    if (number.kind !== 'number') throw new Error('expected a number');
+    desk.offerCall({ lineCallId: 'old-call', caller: { kind: 'number', number: number.number }, offeredAt: clock.now() });
+    database.close();
+    keyring.close();
+
+    const status = cli('retention', 'status', '--config', configPath, '--data-dir', dataDir);
+    expect(status.status).toBe(0);
+    expect(status.stdout).toMatch(/phone-linkage/);
+    expect(status.stdout).toMatch(/overdue/i);
+
+    const dryRun = cli('retention', 'run', '--dry-run', '--config', configPath, '--data-dir', dataDir);
+    expect(dryRun.stdout).toMatch(/^phone-linkage: items before .* are due; keys of \d{4}-\d{2} to destroy$/m);
+
+    const run = cli('retention', 'run', '--config', configPath, '--data-dir', dataDir);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/unlinked 1 contacts, destroyed 1 sealed numbers; link keys shredded: \d{4}-\d{2}; sealed-number keys shredded: \d{4}-\d{2}/);
+    expect(cli('retention', 'run', '--dry-run', '--config', configPath, '--data-dir', dataDir).stdout).toMatch(/nothing is due/);
+    expect(cli('audit', 'verify', '--config', configPath, '--data-dir', dataDir).stdout).toMatch(/audit log intact: 3 entries/);
+  });
+});
