@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../upstream/mqtt-harness.js';
-import { probeFor, scanBytes, scanDirectory, textRenderings, type KnownNumber, type Sighting } from './identifier-scanner.js';
+import { probeFor, scanBytes, scanDirectory, textRenderings, type KnownNumber, type Sighting } from '../support/identifier-scanner.js';
 import { CATEGORIES, startWholeBox, type WholeBox } from './whole-box-harness.js';
 
 const DUTCH_MOBILE: KnownNumber = { name: 'Dutch mobile', e164: '+31647192853', countryCode: '31', areaCodeLength: 1 };
