@@ -20,6 +20,8 @@ export const AUTHORITY_DEADLINE_MS = 72 * HOUR;
 const NEARLY_DUE_MS = 24 * HOUR;
 /** Automatic incidents of one kind within this time are one incident, not a flood. */
 const BURST_FOLD_MS = HOUR;
+/** The kinds the box raises by itself and may repeat in bursts; every other incident stands alone. */
+const FOLDED_KINDS: ReadonlySet<IncidentKind> = new Set(['login-burst', 'integrity-failure', 'keyring-permissions']);
 
 export type IncidentAlert =
   | { readonly kind: 'overdue'; readonly incident: IncidentRow; readonly dueAt: number }
@@ -56,7 +58,7 @@ export class IncidentRegister {
     assertFreeOfIdentifiers(incident.summary, 'summary');
     const now = this.#clock.now();
     const latest = this.#incidents.latestOpenOfKind(incident.kind);
-    if (latest && incident.kind !== 'other' && now - latest.detectedAt < BURST_FOLD_MS) return { incident: latest, folded: true };
+    if (latest && FOLDED_KINDS.has(incident.kind) && now - latest.detectedAt < BURST_FOLD_MS) return { incident: latest, folded: true };
     const id = this.#incidents.insert({ ...incident, detectedAt: now });
     const row = this.#incidents.findById(id);
     if (!row) throw new Error('incident vanished right after insert');

@@ -114,4 +114,24 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX sessions_by_account ON sessions (account_id);
     `,
   },
+  {
+    version: 3,
+    description: 'break-glass disclosure requests',
+    // The reason stays here, never in the audit log; a request is decided once (approved or refused).
+    sql: `
+      CREATE TABLE disclosure_requests (
+        id INTEGER PRIMARY KEY,
+        contact_id INTEGER NOT NULL REFERENCES contacts (id),
+        requested_by TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        requested_at INTEGER NOT NULL,
+        approved_by TEXT,
+        approved_at INTEGER,
+        refused_by TEXT,
+        refused_at INTEGER,
+        CHECK (approved_by IS NULL OR approved_by <> requested_by),
+        CHECK (approved_by IS NULL OR refused_by IS NULL)
+      );
+    `,
+  },
 ];

@@ -71,4 +71,14 @@ describe('the incident register', () => {
     expect(() => register.assess(incident.id, 'traced to +31612345678')).toThrow(/without the identifier/);
     expect(register.open()).toHaveLength(1);
   });
+
+  it('gives every break-glass disclosure and every breach its own entry, however close together', () => {
+    const first = register.raise({ kind: 'break-glass-disclosure', severity: 'high', summary: 'disclosure approved by two coordinators' });
+    clock.advance(60_000);
+    const second = register.raise({ kind: 'break-glass-disclosure', severity: 'high', summary: 'disclosure approved by two coordinators' });
+    expect(second.folded).toBe(false);
+    expect(second.incident.id).not.toBe(first.incident.id);
+    expect(register.raise({ kind: 'data-breach', severity: 'critical', summary: 'one' }).folded).toBe(false);
+    expect(register.raise({ kind: 'data-breach', severity: 'critical', summary: 'two' }).folded).toBe(false);
+  });
 });
