@@ -1,10 +1,13 @@
 /** Renders BenchResults as the Markdown printed by `npm run bench` and saved in docs/benchmarks.md. */
 import type { BenchResults, PipelinePair } from './bench-harness.js';
+import type { RetentionResults, RetentionRun, RetentionVariant } from './retention-bench.js';
 import type { LatencySummary } from './statistics.js';
 import type { StepTiming } from './step-profile.js';
 
 /** The issue's targets, for the shipped (durable) pipeline. */
 export const TARGETS = { maxCostRatio: 1.25, maxP99Millis: 10 } as const;
+/** Issue 3's target: the longest event-loop stall while a retention run sweeps. */
+export const MAX_STALL_MS = 50;
 
 export function formatDuration(micros: number): string {
   if (micros < 10) return `${micros.toFixed(2)} µs`;
@@ -156,5 +159,74 @@ export function renderReport(results: BenchResults): string {
     ]),
     '',
   ];
+  return lines.join('\n');
+}
+
+export function variantName(variant: RetentionVariant): string {
+  const batch = variant.batchSize === undefined ? 'shipped batch size' : `batch ${count(variant.batchSize)}`;
+  return variant.withoutPseudonymIndex ? `${batch}, no pseudonym index` : batch;
+}
+
+function millis(value: number): string {
+  return formatDuration(value * 1000);
+}
+
+function monthSpan(months: readonly string[]): string {
+  return months.length === 0 ? 'none' : `${months[0]} … ${months[months.length - 1]} (${months.length})`;
+}
+
+function stallVerdict(stallMs: number): string {
+  return stallMs < MAX_STALL_MS ? `met (${(MAX_STALL_MS - stallMs).toFixed(1)} ms to spare)` : `**missed** by ${(stallMs - MAX_STALL_MS).toFixed(1)} ms`;
+}
+
+/** One line for the terminal: the shipped run's longest stall against the target. */
+export function retentionVerdict(results: RetentionResults): string {
+  return results.runs
+    .map((run) => `retention (${variantName(run.variant)}): longest stall ${run.sweep.loop.longestStallMs.toFixed(1)} ms (< ${MAX_STALL_MS} ms: ${run.sweep.loop.longestStallMs < MAX_STALL_MS ? 'met' : 'MISSED'})`)
+    .join('; ');
+}
+
+/** The retention run's section: one column per batch size tried. */
+export function renderRetentionReport(results: RetentionResults): string {
+  const { meta, runs } = results;
+  const population = meta.populationSeconds === undefined ? 'population from the cache' : `population built in ${meta.populationSeconds.toFixed(0)} s`;
+  const column = (run: RetentionRun): string => variantName(run.variant);
+  const row = (label: string, cell: (run: RetentionRun) => string): string[] => [label, ...runs.map(cell)];
+  const shipped = runs.find((run) => run.variant.batchSize === undefined && !run.variant.withoutPseudonymIndex);
+  const lines: string[] = [
+    '### Retention run (contacts; transcripts do not exist yet, issue 5)',
+    '',
+    `Run ${meta.date.slice(0, 16).replace('T', ' ')} UTC · Node ${meta.node} · ${meta.cpu} (${meta.cores} cores) · **${count(meta.contacts)} stored contacts** ` +
+      `over 12 months, ${meta.dueMonths.length} due: ${monthSpan(meta.dueMonths)}; live ${monthSpan(meta.liveMonths)} · a call offered every 5 ms through the real desk · ` +
+      `whole retention bench ${meta.totalSeconds.toFixed(0)} s (${population}; store ${(meta.fileBytes / 1e6).toFixed(0)} MB, open ${millis(meta.openMs)}, prior-contact index ${millis(meta.counterLoadMs)})`,
+    '',
+    ...table(['LinkageSweeper.sweep()', ...runs.map(column)], [
+      row('rows unlinked (pseudonym nulled)', (run) => count(run.contactsUnlinked)),
+      row('sealed copies destroyed', (run) => count(run.sealsDestroyed)),
+      row('keys shredded (link + sealed-number)', (run) => `${run.linkKeysShredded} + ${run.sealKeysShredded}`),
+      row('wall time of the run', (run) => `${(run.sweep.wallMs / 1000).toFixed(1)} s`),
+      row('**longest event-loop stall** (1 ms setInterval, largest gap)', (run) => `**${millis(run.sweep.loop.longestStallMs)}**`),
+      row('event-loop delay max / p99 (monitorEventLoopDelay, 1 ms resolution)', (run) => `${millis(run.sweep.loop.histogramMaxMs)} / ${millis(run.sweep.loop.histogramP99Ms)}`),
+      row('calls offered during the run', (run) => count(run.sweep.calls.offered)),
+      row('call latency, line due → station frame: worst / p99 / p50', (run) => `${millis(run.sweep.calls.worstMs)} / ${millis(run.sweep.calls.p99Ms)} / ${millis(run.sweep.calls.p50Ms)}`),
+      row('WAL checkpoint at the end (WAL size before it)', (run) => `${millis(run.breakdown.checkpointMs)} (${(run.breakdown.walBytesBeforeCheckpoint / 1e6).toFixed(1)} MB)`),
+      row('range transactions: count / longest / p99 / total', (run) =>
+        `${count(run.breakdown.rangeTransactions)} / ${millis(run.breakdown.rangeTransactionMaxMs)} / ${millis(run.breakdown.rangeTransactionP99Ms)} / ${(run.breakdown.rangeTransactionTotalMs / 1000).toFixed(1)} s`),
+      row('key shreds (each re-wraps the keyring under a fresh KEK): total / longest', (run) => `${millis(run.breakdown.shredTotalMs)} / ${millis(run.breakdown.shredMaxMs)}`),
+      row('audit entries (one transaction)', (run) => millis(run.breakdown.auditMs)),
+      row('after the last range, in one turn: index, shreds, checkpoint, audit', (run) => millis(run.breakdown.tailMs)),
+      row(`for comparison, calls alone for 2 s: longest stall / worst call`, (run) => `${millis(run.baseline.loop.longestStallMs)} / ${millis(run.baseline.calls.worstMs)}`),
+    ]),
+    '',
+  ];
+  if (shipped) {
+    lines.push(
+      ...table(['target', 'measured', 'verdict'], [
+        [`longest event-loop stall during the retention run < ${MAX_STALL_MS} ms (${column(shipped)})`, millis(shipped.sweep.loop.longestStallMs), stallVerdict(shipped.sweep.loop.longestStallMs)],
+        ['for information: worst call latency during the run (line due → station frame)', millis(shipped.sweep.calls.worstMs), stallVerdict(shipped.sweep.calls.worstMs)],
+      ]),
+      '',
+    );
+  }
   return lines.join('\n');
 }

@@ -8,6 +8,9 @@
  * The callers are synthetic Dutch mobile numbers from a pool: a few regulars call often, most
  * numbers a few times, some calls come withheld; the contacts are spread over the six months of
  * the linkage window, so a prior-contact count finds rows under several months' link keys.
+ *
+ * The retention benchmark builds a privacy database alone, of another size and over a longer
+ * spread of months, with the same generator (`ensurePrivacyPopulation`).
  */
 import { randomContactReference } from '../../src/contacts/contact-reference.js';
 import { silentLogger } from '../../src/log/index.js';
@@ -102,10 +105,23 @@ export interface PopulatedFiles {
   readonly builtSeconds: number | undefined;
 }
 
+/** A privacy database without its plaintext twin (the retention benchmark's). */
+export type PrivacyPopulatedFiles = Omit<PopulatedFiles, 'plaintextDatabase'>;
+
 export interface EnsurePopulationOptions {
   readonly cacheRoot: string;
   readonly contacts: number;
   readonly log: (line: string) => void;
+}
+
+/** Contacts are opened evenly from `start` to `end` (epoch milliseconds). */
+export interface ContactSpread {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface EnsurePrivacyPopulationOptions extends EnsurePopulationOptions {
+  readonly spread: ContactSpread;
 }
 
 interface CompleteMarker {
@@ -114,14 +130,20 @@ interface CompleteMarker {
   readonly builtSeconds: number;
 }
 
+/** The SQL's digest too: a migration edited before release keeps its number but not its indexes. */
+function schemaDigest(schemas: readonly unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(schemas)).digest('hex').slice(0, 8);
+}
+
+function latestSchemaVersion(): number {
+  return migrations[migrations.length - 1]?.version ?? 0;
+}
+
 export function ensurePopulation(options: EnsurePopulationOptions): PopulatedFiles {
   const plan = populationPlan(options.contacts);
-  const schemaVersion = migrations[migrations.length - 1]?.version ?? 0;
-  // The SQL's digest too: a migration edited before release keeps its number but not its indexes.
-  const schemaDigest = createHash('sha256').update(JSON.stringify([migrations, plaintextMigrations])).digest('hex').slice(0, 8);
   const directory = join(
     options.cacheRoot,
-    `contacts-${options.contacts}-schema-${schemaVersion}-plaintext-${PLAINTEXT_SCHEMA_VERSION}-format-${POPULATION_FORMAT}-${schemaDigest}`,
+    `contacts-${options.contacts}-schema-${latestSchemaVersion()}-plaintext-${PLAINTEXT_SCHEMA_VERSION}-format-${POPULATION_FORMAT}-${schemaDigest([migrations, plaintextMigrations])}`,
   );
   const files = {
     directory,
@@ -130,21 +152,41 @@ export function ensurePopulation(options: EnsurePopulationOptions): PopulatedFil
     keyringDirectory: join(directory, 'keyring'),
     plan,
   };
+  const spread = { start: POPULATION_START, end: POPULATION_END };
+  const builtSeconds = ensureCached(directory, options, () => buildPopulation({ ...files, spread }, options.log));
+  return { ...files, builtSeconds };
+}
+
+/** A privacy database alone, with `contacts` spread as asked, cached under its own key beside the others. */
+export function ensurePrivacyPopulation(options: EnsurePrivacyPopulationOptions): PrivacyPopulatedFiles {
+  const plan = populationPlan(options.contacts);
+  const { start, end } = options.spread;
+  const directory = join(
+    options.cacheRoot,
+    `privacy-contacts-${options.contacts}-${monthEpochAt(start, SITE_TIME_ZONE)}-to-${monthEpochAt(end, SITE_TIME_ZONE)}-schema-${latestSchemaVersion()}-format-${POPULATION_FORMAT}-${schemaDigest([migrations, start, end])}`,
+  );
+  const files = { directory, privacyDatabase: join(directory, 'privacy.db'), keyringDirectory: join(directory, 'keyring'), plan };
+  const builtSeconds = ensureCached(directory, options, () => buildPopulation({ ...files, spread: options.spread }, options.log));
+  return { ...files, builtSeconds };
+}
+
+/** Builds into `directory` unless a complete build is there; the seconds it took, undefined when cached. */
+function ensureCached(directory: string, options: EnsurePopulationOptions, build: () => void): number | undefined {
   const markerPath = join(directory, 'complete.json');
   if (existsSync(markerPath)) {
     const marker = JSON.parse(readFileSync(markerPath, 'utf8')) as CompleteMarker;
-    if (marker.format === POPULATION_FORMAT && marker.contacts === options.contacts) return { ...files, builtSeconds: undefined };
+    if (marker.format === POPULATION_FORMAT && marker.contacts === options.contacts) return undefined;
   }
   // No marker: absent, or a build that was interrupted. Start over.
   rmSync(directory, { recursive: true, force: true });
   mkdirSync(directory, { recursive: true });
   const started = process.hrtime.bigint();
   options.log(`populating ${options.contacts.toLocaleString('en')} contacts into ${directory} (once; cached for later runs)`);
-  buildPopulation(files, options.log);
+  build();
   const builtSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   writeFileSync(markerPath, JSON.stringify({ format: POPULATION_FORMAT, contacts: options.contacts, builtSeconds } satisfies CompleteMarker));
   options.log(`population built in ${builtSeconds.toFixed(1)} s`);
-  return { ...files, builtSeconds };
+  return builtSeconds;
 }
 
 const PRIVACY_INSERT_COLUMNS = [
@@ -214,14 +256,23 @@ class BulkLoader {
   }
 }
 
-function buildPopulation(files: Omit<PopulatedFiles, 'builtSeconds'>, log: (line: string) => void): void {
-  const { plan } = files;
-  const logger = silentLogger();
-  // Create both files through GatewayDatabase so they carry the real schema, pragmas and version.
-  GatewayDatabase.open({ path: files.privacyDatabase, logger }).close();
-  GatewayDatabase.open({ path: files.plaintextDatabase, logger, migrations: plaintextMigrations }).close();
+interface PopulationBuild {
+  readonly plan: PopulationPlan;
+  readonly spread: ContactSpread;
+  readonly privacyDatabase: string;
+  readonly keyringDirectory: string;
+  /** The same contacts with a raw number column, for the intake benchmark's baseline; left out, none is built. */
+  readonly plaintextDatabase?: string;
+}
 
-  const clock = new ManualClock(POPULATION_START);
+function buildPopulation(files: PopulationBuild, log: (line: string) => void): void {
+  const { plan, spread } = files;
+  const logger = silentLogger();
+  // Create the files through GatewayDatabase so they carry the real schema, pragmas and version.
+  GatewayDatabase.open({ path: files.privacyDatabase, logger }).close();
+  if (files.plaintextDatabase !== undefined) GatewayDatabase.open({ path: files.plaintextDatabase, logger, migrations: plaintextMigrations }).close();
+
+  const clock = new ManualClock(spread.start);
   const keyring = Keyring.open({ directory: files.keyringDirectory, clock });
   const pseudonymizer = createPseudonymizer(keyring);
   const vault = createVault(keyring);
@@ -230,12 +281,12 @@ function buildPopulation(files: Omit<PopulatedFiles, 'builtSeconds'>, log: (line
   const earlierContacts = new Int32Array(plan.poolSize);
   const references = new Set<string>();
   const privacy = new BulkLoader(files.privacyDatabase, PRIVACY_INSERT_COLUMNS);
-  const plaintext = new BulkLoader(files.plaintextDatabase, PLAINTEXT_INSERT_COLUMNS);
-  const span = POPULATION_END - POPULATION_START;
+  const plaintext = files.plaintextDatabase === undefined ? undefined : new BulkLoader(files.plaintextDatabase, PLAINTEXT_INSERT_COLUMNS);
+  const span = spread.end - spread.start;
   const progressEvery = Math.max(1, Math.round(plan.contacts / 10));
   try {
     for (let i = 0; i < plan.contacts; i++) {
-      const openedAt = POPULATION_START + Math.floor(((i + random()) * span) / plan.contacts);
+      const openedAt = spread.start + Math.floor(((i + random()) * span) / plan.contacts);
       const endedAt = openedAt + 60_000 + Math.floor(random() * 900_000);
       clock.set(openedAt);
       let reference = randomContactReference();
@@ -244,7 +295,7 @@ function buildPopulation(files: Omit<PopulatedFiles, 'builtSeconds'>, log: (line
       if (random() < WITHHELD_SHARE) {
         const presentation = random() < 0.5 ? 'withheld' : 'unavailable';
         privacy.add([reference, 'phone', presentation, null, null, null, null, 0, openedAt, endedAt, 'registered']);
-        plaintext.add([reference, 'phone', presentation, null, 0, openedAt, endedAt, 'registered']);
+        plaintext?.add([reference, 'phone', presentation, null, 0, openedAt, endedAt, 'registered']);
         continue;
       }
       const caller = random() < REGULAR_SHARE ? Math.floor(random() * plan.regulars) : Math.floor(random() * plan.poolSize);
@@ -255,12 +306,12 @@ function buildPopulation(files: Omit<PopulatedFiles, 'builtSeconds'>, log: (line
       const pseudonym = pseudonymizer.pseudonymize(number, 'phone', epoch);
       const sealed = vault.seal(number, 'phone-number', epoch);
       privacy.add([reference, 'phone', 'number', epoch, pseudonym, epoch, sealed, prior, openedAt, endedAt, 'registered']);
-      plaintext.add([reference, 'phone', 'number', canonicalText(number), prior, openedAt, endedAt, 'registered']);
+      plaintext?.add([reference, 'phone', 'number', canonicalText(number), prior, openedAt, endedAt, 'registered']);
       if ((i + 1) % progressEvery === 0) log(`  ${(i + 1).toLocaleString('en')} contacts`);
     }
     log('  building indexes');
     privacy.finish();
-    plaintext.finish();
+    plaintext?.finish();
   } finally {
     keyring.close();
   }

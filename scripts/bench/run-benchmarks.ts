@@ -1,8 +1,9 @@
 /**
- * `npm run bench`: runs the benchmark, prints the Markdown table and, for a full-scale run, writes it
- * into docs/benchmarks.md below the hand-written method section.
+ * `npm run bench`: runs the benchmark, then the retention run, prints the Markdown tables and, for a
+ * full-scale run, writes them into docs/benchmarks.md below the hand-written method section.
  *
  *   BENCH_CONTACTS=1000000  stored contacts before the measured calls
+ *   BENCH_RETENTION_CONTACTS=2000000  stored contacts the retention run sweeps
  *   BENCH_CALLS=2000        measured calls per pipeline and phase
  *   BENCH_WARMUP=200        unmeasured calls before them (default: a tenth of BENCH_CALLS, at most 200)
  *   BENCH_WRITE_DOCS=1      also write docs/benchmarks.md for a scaled-down run (0: never)
@@ -10,10 +11,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runBenchmarks } from './bench-harness.js';
-import { renderReport, targetVerdicts } from './bench-report.js';
+import { renderReport, renderRetentionReport, retentionVerdict, targetVerdicts } from './bench-report.js';
+import { runRetentionBench } from './retention-bench.js';
 
 const DEFAULT_CONTACTS = 1_000_000;
 const DEFAULT_CALLS = 2_000;
+const DEFAULT_RETENTION_CONTACTS = 2_000_000;
 const RESULTS_MARKER = '<!-- bench:results (everything below is written by npm run bench) -->';
 
 function positiveInteger(name: string, fallback: number): number {
@@ -28,18 +31,18 @@ const root = resolve(import.meta.dirname, '..', '..');
 const contacts = positiveInteger('BENCH_CONTACTS', DEFAULT_CONTACTS);
 const calls = positiveInteger('BENCH_CALLS', DEFAULT_CALLS);
 const warmup = positiveInteger('BENCH_WARMUP', Math.max(1, Math.min(200, Math.round(calls / 10))));
-const fullScale = contacts === DEFAULT_CONTACTS && calls >= DEFAULT_CALLS;
+const retentionContacts = positiveInteger('BENCH_RETENTION_CONTACTS', DEFAULT_RETENTION_CONTACTS);
+const fullScale = contacts === DEFAULT_CONTACTS && calls >= DEFAULT_CALLS && retentionContacts === DEFAULT_RETENTION_CONTACTS;
 const writeDocs = process.env.BENCH_WRITE_DOCS === undefined ? fullScale : process.env.BENCH_WRITE_DOCS === '1';
 
-const results = runBenchmarks({
-  contacts,
-  calls,
-  warmup,
-  cacheRoot: join(root, '.bench'),
-  log: (line) => process.stderr.write(`bench: ${line}\n`),
-});
-const report = renderReport(results);
-process.stdout.write(`${report}\n`);
+const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+const results = runBenchmarks({ contacts, calls, warmup, cacheRoot: join(root, '.bench'), log });
+const intakeReport = renderReport(results);
+process.stdout.write(`${intakeReport}\n`);
+const retention = await runRetentionBench({ contacts: retentionContacts, cacheRoot: join(root, '.bench'), log });
+const retentionReport = renderRetentionReport(retention);
+process.stdout.write(`${retentionReport}\n`);
+const report = `${intakeReport}\n${retentionReport}`;
 
 const docsPath = join(root, 'docs', 'benchmarks.md');
 if (writeDocs) {
@@ -54,5 +57,5 @@ if (writeDocs) {
 const verdicts = targetVerdicts(results);
 process.stderr.write(
   `bench: targets ${verdicts.met ? 'met' : 'MISSED'}: cost ${verdicts.costRatioMean.toFixed(2)}× the baseline (mean, ≤ 1.25×; p50 ${verdicts.costRatioP50.toFixed(2)}× for information), ` +
-    `p99 ${(verdicts.p99Micros / 1000).toFixed(2)} ms (< 10 ms)\n`,
+    `p99 ${(verdicts.p99Micros / 1000).toFixed(2)} ms (< 10 ms); ${retentionVerdict(retention)}\n`,
 );
