@@ -85,16 +85,26 @@ export class LinkageSweeper {
           contactsUnlinked += contacts.forgetLinkEpochsBefore(oldestLinkable, range);
           sealsDestroyed += contacts.forgetSealedEpochsBefore(oldestSealed, 'phone', range);
         });
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
       }
       this.#walkedOnce = true;
     }
     // Keys go only after their rows are nulled: a crash in between leaves a key the next sweep
     // destroys; the other order would leave ciphertext that no sweep would look for.
     this.#options.priorContacts?.forgetEpochsBefore(oldestLinkable);
-    for (const epoch of linkEpochsShredded) keyring.shredLinkKey(epoch);
-    for (const epoch of sealedEpochsShredded) keyring.shredVaultKey('phone-number', epoch);
-    if (contactsUnlinked + sealsDestroyed > 0) database.checkpoint();
+    // Each shred rewraps and fsyncs the keyring: the event loop gets a turn between them.
+    for (const epoch of linkEpochsShredded) {
+      keyring.shredLinkKey(epoch);
+      await nextTurn();
+    }
+    for (const epoch of sealedEpochsShredded) {
+      keyring.shredVaultKey('phone-number', epoch);
+      await nextTurn();
+    }
+    if (contactsUnlinked + sealsDestroyed > 0) {
+      database.checkpoint();
+      await nextTurn();
+    }
 
     const result = { linkEpochsShredded, sealedEpochsShredded, contactsUnlinked, sealsDestroyed };
     if (linkEpochsShredded.length + sealedEpochsShredded.length + contactsUnlinked + sealsDestroyed > 0) {
@@ -140,4 +150,8 @@ export class LinkageSweeper {
       this.#inFlight = undefined;
     }
   }
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
