@@ -129,7 +129,6 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
       logger: logger.child({ component: 'contacts' }),
     });
     desk.endCallsLeftByEarlierRun();
-    contacts.warmPseudonymIndex();
     if (runtime.onContact) stops.push(desk.onContactChanged(runtime.onContact));
 
     const sweeper = new LinkageSweeper({

@@ -2,7 +2,7 @@ export type { SiteCountry, PhoneNormalization } from './normalize.js';
 export { normalizePhoneNumber, normalizeIpAddress, normalizeEmailAddress } from './normalize.js';
 export type { IdentifierKind, RawPhoneNumber, RawIpAddress, RawEmailAddress } from './raw-identifier.js';
 export { RawIdentifier, canonicalText } from './raw-identifier.js';
-export type { Pseudonym, SealedIdentifier, DataClass, Channel } from './types.js';
+export type { Pseudonym, SealedIdentifier, SealedText, DataClass, IdentifierDataClass, Channel } from './types.js';
 export { channelIdentifierKind } from './types.js';
 export type {
   KeyringOptions,

@@ -86,7 +86,13 @@ const keyringDocumentSchema = z.strictObject({
   version: z.literal(1),
   kek: z.strictObject({ generation: z.number().int().positive(), createdAt: z.number().int().nonnegative() }),
   link: keySetSchema,
-  vault: z.strictObject({ 'phone-number': keySetSchema, 'chat-ip': keySetSchema, 'mail-address': keySetSchema }),
+  // A keyring written before transcripts were sealed has no chat-transcript set: it starts empty.
+  vault: z.strictObject({
+    'phone-number': keySetSchema,
+    'chat-ip': keySetSchema,
+    'mail-address': keySetSchema,
+    'chat-transcript': keySetSchema.default({ live: [], shredded: [] }),
+  }),
 });
 
 export type KeyringDocument = z.infer<typeof keyringDocumentSchema>;

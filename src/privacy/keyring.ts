@@ -67,7 +67,7 @@ const FILE_MODE = 0o600;
 const DIRECTORY_MODE = 0o700;
 const KEY_BYTES = nacl.secretbox.keyLength;
 const NONCE_BYTES = nacl.secretbox.nonceLength;
-const DATA_CLASSES: readonly DataClass[] = ['phone-number', 'chat-ip', 'mail-address'];
+const DATA_CLASSES: readonly DataClass[] = ['phone-number', 'chat-ip', 'mail-address', 'chat-transcript'];
 
 type KeySetName = 'link' | DataClass;
 
@@ -460,7 +460,12 @@ export class Keyring {
       version: 1,
       kek: { generation: kek.generation, createdAt: kek.createdAt },
       link: wrapSet('link'),
-      vault: { 'phone-number': wrapSet('phone-number'), 'chat-ip': wrapSet('chat-ip'), 'mail-address': wrapSet('mail-address') },
+      vault: {
+        'phone-number': wrapSet('phone-number'),
+        'chat-ip': wrapSet('chat-ip'),
+        'mail-address': wrapSet('mail-address'),
+        'chat-transcript': wrapSet('chat-transcript'),
+      },
     };
     const path = join(this.#directory, KEYRING_FILE);
     const onDisk = existsSync(path) ? readFileSync(path) : new Uint8Array(0);

@@ -13,8 +13,14 @@ export const PSEUDONYM_BYTES = 16;
 /** nonce (24 bytes) followed by the secretbox of the canonical identifier. */
 export type SealedIdentifier = Uint8Array & { readonly __brand: 'SealedIdentifier' };
 
+/** The data classes whose sealed value is an identifier. */
+export type IdentifierDataClass = 'phone-number' | 'chat-ip' | 'mail-address';
+
 /** Which retention rule a sealed value falls under; each has its own monthly vault keys. */
-export type DataClass = 'phone-number' | 'chat-ip' | 'mail-address';
+export type DataClass = IdentifierDataClass | 'chat-transcript';
+
+/** nonce (24 bytes) followed by the secretbox of a transcript line's UTF-8 text. */
+export type SealedText = Uint8Array & { readonly __brand: 'SealedText' };
 
 /** The channel a contact came in on; part of the HMAC input so a number and an IP never collide. */
 export type Channel = 'phone' | 'chat' | 'mail';

@@ -6,7 +6,7 @@ import type { IncidentRegister } from '../incidents/index.js';
 import type { Logger } from '../log/logger.js';
 import { looksLikeIdentifier } from '../log/scrub.js';
 import type { RawIdentifier } from '../privacy/raw-identifier.js';
-import { channelIdentifierKind, type Channel, type DataClass } from '../privacy/types.js';
+import { channelIdentifierKind, type Channel, type IdentifierDataClass } from '../privacy/types.js';
 import type { Vault } from '../privacy/vault.js';
 import type { ContactRow, ContactsRepository } from '../store/contacts-repository.js';
 import { DisclosuresRepository, type DisclosureRequestRow } from '../store/disclosures-repository.js';
@@ -77,7 +77,7 @@ export const DEFAULT_DISCLOSURE_REQUEST_TTL_MS = 24 * 60 * 60 * 1000;
 /** A reason of a few words ("danger") says nothing a later reviewer can weigh. */
 export const MIN_DISCLOSURE_REASON_LENGTH = 30;
 
-const dataClassOf: Readonly<Record<Channel, DataClass>> = {
+const dataClassOf: Readonly<Record<Channel, IdentifierDataClass>> = {
   phone: 'phone-number',
   chat: 'chat-ip',
   mail: 'mail-address',

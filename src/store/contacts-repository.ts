@@ -58,14 +58,6 @@ interface StoredContact {
 
 const COLUMNS = 'id, reference, channel, presentation, link_epoch, pseudonym, sealed_epoch, sealed_identifier, prior_contacts, opened_at, ended_at, state';
 
-/**
- * The prior-contact count: one query over the partial index `contacts_by_pseudonym`, one
- * placeholder per live link key. Exported so a test can check the plan of the exact text used.
- */
-export function countByPseudonymsSql(count: number): string {
-  return `SELECT count(*) AS n FROM contacts WHERE pseudonym IN (${Array.from({ length: count }, () => '?').join(', ')})`;
-}
-
 export class ContactsRepository {
   readonly #db: GatewayDatabase;
 
@@ -101,12 +93,19 @@ export class ContactsRepository {
   }
 
   /**
-   * Stored contacts whose pseudonym is any of these (one per live link key). It counts every stored
-   * row, so call it before inserting the contact being counted for.
+   * Stored contacts under any of these (link month, pseudonym) pairs, oldest first. A table scan:
+   * no index serves it (the live count is in memory), so it is for rights requests, not calls.
    */
-  countByPseudonyms(pseudonyms: readonly Pseudonym[]): number {
-    if (pseudonyms.length === 0) return 0;
-    return this.#db.get<{ n: number }>(countByPseudonymsSql(pseudonyms.length), pseudonyms)?.n ?? 0;
+  findByLinkedPseudonyms(linked: readonly { readonly epoch: MonthEpoch; readonly pseudonym: Pseudonym }[]): ContactRow[] {
+    if (linked.length === 0) return [];
+    const wanted = new Set(linked.map(({ epoch, pseudonym }) => `${epoch}/${Buffer.from(pseudonym).toString('hex')}`));
+    const candidates = this.#db.all<StoredContact>(
+      `SELECT ${COLUMNS} FROM contacts WHERE pseudonym IN (${linked.map(() => '?').join(', ')}) ORDER BY id`,
+      linked.map(({ pseudonym }) => pseudonym),
+    );
+    return candidates
+      .filter((stored) => wanted.has(`${stored.link_epoch}/${Buffer.from(stored.pseudonym ?? new Uint8Array()).toString('hex')}`))
+      .map(toContactRow);
   }
 
   findByReference(reference: ContactReference): ContactRow | undefined {
@@ -209,14 +208,6 @@ export class ContactsRepository {
         [after, limit],
       )
       .map((row) => ({ id: row.id, epoch: row.link_epoch as MonthEpoch, pseudonym: row.pseudonym as Pseudonym }));
-  }
-
-  /**
-   * Reads the whole pseudonym index once, so the first calls after a start find it in the page
-   * cache instead of reading it from the card one lookup at a time.
-   */
-  warmPseudonymIndex(): number {
-    return this.#db.get<{ n: number }>('SELECT count(*) AS n FROM contacts INDEXED BY contacts_by_pseudonym WHERE pseudonym IS NOT NULL')?.n ?? 0;
   }
 
   /** When the oldest still-linked contact was opened; for `retention status` (a scan: not for the hot path). */
