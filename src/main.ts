@@ -12,11 +12,13 @@ import type { Logger } from './log/logger.js';
 import { Keyring } from './privacy/keyring.js';
 import { createPseudonymizer } from './privacy/pseudonym.js';
 import { createVault } from './privacy/vault.js';
-import { LinkageSweeper } from './retention/linkage-sweeper.js';
+import { retentionRules } from './retention/retention-rules.js';
+import { RetentionSweeper } from './retention/retention-sweeper.js';
 import { StationServer } from './stations/station-server.js';
 import { ContactsRepository } from './store/contacts-repository.js';
 import { GatewayDatabase } from './store/open-database.js';
 import { RegistrationsRepository } from './store/registrations-repository.js';
+import { TranscriptsRepository } from './store/transcripts-repository.js';
 import type { Clock } from './time/clock.js';
 import { UpstreamService } from './upstream/upstream-service.js';
 import type { PublishedMessage } from './upstream/outbox-publisher.js';
@@ -131,14 +133,14 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     desk.endCallsLeftByEarlierRun();
     if (runtime.onContact) stops.push(desk.onContactChanged(runtime.onContact));
 
-    const sweeper = new LinkageSweeper({
+    const sweeper = new RetentionSweeper({
       keyring,
       contacts,
+      transcripts: new TranscriptsRepository(database),
       database,
       clock,
       timeZone: config.site.timeZone,
-      phoneLinkageMonths: config.policy.phoneLinkageMonths,
-      phoneSealedMonths: config.policy.phoneSealedMonths,
+      rules: retentionRules(config.policy),
       priorContacts,
       audit,
       logger: logger.child({ component: 'retention' }),

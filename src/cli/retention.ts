@@ -4,25 +4,29 @@ import { loadConfigFile, type GatewayConfig } from '../config/load-config.js';
 import { silentLogger } from '../log/logger.js';
 import { DATABASE_FILE, systemClock } from '../main.js';
 import { Keyring } from '../privacy/keyring.js';
-import { LinkageSweeper } from '../retention/linkage-sweeper.js';
 import { planRetention, type RetentionPlan } from '../retention/retention-plan.js';
 import { retentionRules } from '../retention/retention-rules.js';
+import { RetentionSweeper } from '../retention/retention-sweeper.js';
 import { ContactsRepository } from '../store/contacts-repository.js';
 import { GatewayDatabase } from '../store/open-database.js';
 import { RegistrationsRepository } from '../store/registrations-repository.js';
+import { TranscriptsRepository } from '../store/transcripts-repository.js';
 
 interface RetentionCommand {
   readonly config: string;
   readonly dataDir?: string;
 }
 
-/** The plan over what this box stores today: phone linkage, sealed numbers, registrations. */
+/** The plan over what this box stores: per class its oldest item and its live month keys. */
 function currentPlan(config: GatewayConfig, database: GatewayDatabase, keyring: Keyring): RetentionPlan {
   const contacts = new ContactsRepository(database);
   const registrations = new RegistrationsRepository(database);
   return planRetention(retentionRules(config.policy), systemClock.now(), config.site.timeZone, {
     'phone-linkage': { oldestItemAt: contacts.oldestLinkedAt(), liveEpochs: keyring.linkEpochs() },
     'phone-number': { oldestItemAt: contacts.oldestSealedAt('phone'), liveEpochs: keyring.vaultEpochs('phone-number') },
+    'chat-transcript': { oldestItemAt: new TranscriptsRepository(database).oldestWrittenAt(), liveEpochs: keyring.vaultEpochs('chat-transcript') },
+    'chat-ip': { oldestItemAt: contacts.oldestSealedAt('chat'), liveEpochs: keyring.vaultEpochs('chat-ip') },
+    mail: { oldestItemAt: contacts.oldestSealedAt('mail'), liveEpochs: keyring.vaultEpochs('mail-address') },
     registration: { oldestItemAt: registrations.oldestOccurredAt() },
   });
 }
@@ -58,22 +62,24 @@ export function retentionRun(command: RetentionCommand & { readonly dryRun: bool
       }
       return 0;
     }
-    const sweeper = new LinkageSweeper({
+    const sweeper = new RetentionSweeper({
       keyring,
       contacts: new ContactsRepository(database),
+      transcripts: new TranscriptsRepository(database),
       database,
       clock: systemClock,
       timeZone: config.site.timeZone,
-      phoneLinkageMonths: config.policy.phoneLinkageMonths,
-      phoneSealedMonths: config.policy.phoneSealedMonths,
+      rules: retentionRules(config.policy),
       audit: new AuditLog({ database, clock: systemClock }),
       logger: silentLogger(),
     });
     const result = await sweeper.sweep();
     say(
-      `unlinked ${result.contactsUnlinked} contacts, destroyed ${result.sealsDestroyed} sealed numbers; ` +
-        `link keys shredded: ${result.linkEpochsShredded.join(', ') || 'none'}; sealed-number keys shredded: ${result.sealedEpochsShredded.join(', ') || 'none'}`,
+      `unlinked ${result.contactsUnlinked} contacts; destroyed ${result.phoneNumbersDestroyed} sealed numbers, ` +
+        `${result.chatAddressesDestroyed} chat addresses, ${result.mailAddressesDestroyed} mail addresses; ` +
+        `deleted ${result.transcriptLinesDeleted} transcript lines`,
     );
+    say(`keys destroyed: ${result.keysShredded.map(({ family, epoch }) => `${family} ${epoch}`).join(', ') || 'none'}`);
     return 0;
   });
 }

@@ -1,7 +1,7 @@
 import { formatLocalIso } from '../upstream/period-calendar.js';
 import type { MonthEpoch } from '../time/month-epoch.js';
 import { dueBefore, epochsDue, expiresAt, oldestLiveEpoch, startOfLocalMonth } from './retention-calendar.js';
-import type { RetentionDataClass, RetentionKeyFamily, RetentionRule, RetentionRuleKind } from './retention-rules.js';
+import { keyFamilyOf, type RetentionDataClass, type RetentionKeyFamily, type RetentionRule, type RetentionRuleKind } from './retention-rules.js';
 
 /** What the store and the keyring hold for one data class, as counted by the caller. */
 export interface StoredClassSummary {
@@ -50,10 +50,6 @@ export interface RetentionPlan {
   readonly status: readonly RetentionStatusLine[];
   /** Whether any class has due items or keys. */
   readonly hasWork: boolean;
-}
-
-function keyFamilyOf(rule: RetentionRule): RetentionKeyFamily | undefined {
-  return rule.kind === 'month-window' || rule.kind === 'calendar-year' || rule.kind === 'not-kept' ? rule.keyFamily : undefined;
 }
 
 function earliest(values: readonly (number | undefined)[]): number | undefined {

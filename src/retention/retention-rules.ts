@@ -110,7 +110,7 @@ export function retentionRules(policy: Policy): RetentionRule[] {
   return [
     monthsRule('phone-linkage', policy.phoneLinkageMonths, 'P5', 'link'),
     monthsRule('phone-number', policy.phoneSealedMonths, 'P5', 'phone-number'),
-    monthsRule('chat-transcript', policy.chatTranscriptMonths, 'P8'),
+    monthsRule('chat-transcript', policy.chatTranscriptMonths, 'P8', 'chat-transcript'),
     // The IP goes with its transcript: it is kept only so a coordinator can see it beside it.
     monthsRule('chat-ip', policy.chatTranscriptMonths, 'P8', 'chat-ip'),
     { kind: 'calendar-year', dataClass: 'mail', promise: 'P10', keyFamily: 'mail-address' },
@@ -118,6 +118,11 @@ export function retentionRules(policy: Policy): RetentionRule[] {
     { kind: 'duration', dataClass: 'block', promise: 'P4', length: { months: policy.blockMonths } },
     { kind: 'keep', dataClass: 'registration', promise: 'P11' },
   ];
+}
+
+/** The key family whose month keys the rule destroys; undefined for rules without month keys. */
+export function keyFamilyOf(rule: RetentionRule): RetentionKeyFamily | undefined {
+  return rule.kind === 'month-window' || rule.kind === 'calendar-year' || rule.kind === 'not-kept' ? rule.keyFamily : undefined;
 }
 
 /** The rule for one class; throws when the list has none (a programming error, not a config one). */

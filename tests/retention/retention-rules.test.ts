@@ -13,7 +13,7 @@ describe('retention rules derived from the policy preset', () => {
     expect(retentionRules(policyPresets['allesoke-nl'])).toEqual([
       { kind: 'month-window', dataClass: 'phone-linkage', promise: 'P5', months: 6, keyFamily: 'link' },
       { kind: 'month-window', dataClass: 'phone-number', promise: 'P5', months: 6, keyFamily: 'phone-number' },
-      { kind: 'month-window', dataClass: 'chat-transcript', promise: 'P8', months: 3 },
+      { kind: 'month-window', dataClass: 'chat-transcript', promise: 'P8', months: 3, keyFamily: 'chat-transcript' },
       { kind: 'month-window', dataClass: 'chat-ip', promise: 'P8', months: 3, keyFamily: 'chat-ip' },
       { kind: 'calendar-year', dataClass: 'mail', promise: 'P10', keyFamily: 'mail-address' },
       { kind: 'duration', dataClass: 'time-out', promise: 'P4', length: { hours: 24 } },
@@ -39,7 +39,7 @@ describe('retention rules derived from the policy preset', () => {
 
   it('turns a 0-month chat policy into not-kept rules for the transcript and the IP', () => {
     const rules = retentionRules({ ...policyPresets['allesoke-nl'], chatTranscriptMonths: 0 });
-    expect(ruleFor(rules, 'chat-transcript')).toEqual({ kind: 'not-kept', dataClass: 'chat-transcript', promise: 'P8' });
+    expect(ruleFor(rules, 'chat-transcript')).toEqual({ kind: 'not-kept', dataClass: 'chat-transcript', promise: 'P8', keyFamily: 'chat-transcript' });
     expect(ruleFor(rules, 'chat-ip')).toEqual({ kind: 'not-kept', dataClass: 'chat-ip', promise: 'P8', keyFamily: 'chat-ip' });
   });
 

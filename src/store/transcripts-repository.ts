@@ -1,0 +1,98 @@
+import type { SealedText } from '../privacy/types.js';
+import type { MonthEpoch } from '../time/index.js';
+import type { IdRange } from './contacts-repository.js';
+import type { GatewayDatabase } from './open-database.js';
+
+export type TranscriptAuthor = 'caller' | 'volunteer';
+
+export interface NewTranscriptLine {
+  readonly contactId: number;
+  readonly author: TranscriptAuthor;
+  readonly writtenAt: number;
+  /** The month whose chat-transcript vault key sealed the text. */
+  readonly sealedEpoch: MonthEpoch;
+  readonly sealedText: SealedText;
+}
+
+export interface TranscriptLineRow {
+  readonly id: number;
+  readonly contactId: number;
+  readonly author: TranscriptAuthor;
+  readonly writtenAt: number;
+  readonly sealedEpoch: MonthEpoch;
+  /** Null once redacted (the original text is gone, not hidden). */
+  readonly sealedText: SealedText | null;
+  readonly redactedAt: number | null;
+}
+
+interface StoredLine {
+  id: number;
+  contact_id: number;
+  author: string;
+  written_at: number;
+  sealed_epoch: string;
+  sealed_text: Uint8Array | null;
+  redacted_at: number | null;
+}
+
+/**
+ * Chat transcript lines, each sealed under its month's chat-transcript vault key. Retention deletes
+ * whole rows by id range and then destroys the month's key, so a page that survives on flash holds
+ * only ciphertext nobody can open.
+ */
+export class TranscriptsRepository {
+  readonly #db: GatewayDatabase;
+
+  constructor(db: GatewayDatabase) {
+    this.#db = db;
+  }
+
+  insert(line: NewTranscriptLine): number {
+    return this.#db.run(
+      'INSERT INTO transcript_lines (contact_id, author, written_at, sealed_epoch, sealed_text) VALUES (?, ?, ?, ?, ?)',
+      [line.contactId, line.author, line.writtenAt, line.sealedEpoch, line.sealedText],
+    ).lastInsertRowid;
+  }
+
+  linesOf(contactId: number): TranscriptLineRow[] {
+    return this.#db
+      .all<StoredLine>(
+        'SELECT id, contact_id, author, written_at, sealed_epoch, sealed_text, redacted_at FROM transcript_lines WHERE contact_id = ? ORDER BY id',
+        [contactId],
+      )
+      .map(toLineRow);
+  }
+
+  /**
+   * Deletes the lines of every month before `epoch` among the ids in `range` (month epochs sort as
+   * text). The sweeper walks id ranges so no transaction holds the event loop for long.
+   */
+  deleteEpochsBefore(epoch: MonthEpoch, range: IdRange): number {
+    return this.#db.run('DELETE FROM transcript_lines WHERE id > ? AND id <= ? AND sealed_epoch < ?', [range.after, range.upTo, epoch]).changes;
+  }
+
+  /** When the oldest stored line was written; for `retention status` (a scan). */
+  oldestWrittenAt(): number | undefined {
+    return this.#db.get<{ at: number | null }>('SELECT min(written_at) AS at FROM transcript_lines')?.at ?? undefined;
+  }
+
+  maxId(): number {
+    return this.#db.get<{ id: number | null }>('SELECT max(id) AS id FROM transcript_lines')?.id ?? 0;
+  }
+
+  count(): number {
+    return this.#db.get<{ n: number }>('SELECT count(*) AS n FROM transcript_lines')?.n ?? 0;
+  }
+}
+
+function toLineRow(stored: StoredLine): TranscriptLineRow {
+  return {
+    id: stored.id,
+    contactId: stored.contact_id,
+    author: stored.author === 'volunteer' ? 'volunteer' : 'caller',
+    writtenAt: stored.written_at,
+    sealedEpoch: stored.sealed_epoch as MonthEpoch,
+    sealedText: stored.sealed_text as SealedText | null,
+    redactedAt: stored.redacted_at,
+  };
+}
