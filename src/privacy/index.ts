@@ -11,6 +11,7 @@ export type {
   KeySetStatus,
   KeyEpochStatus,
   ShreddedEpochStatus,
+  KeyringEvent,
 } from './keyring.js';
 export { Keyring } from './keyring.js';
 export type { Pseudonymizer } from './pseudonym.js';

@@ -30,6 +30,11 @@ export interface KeyringOptions {
   readonly access?: 'read-write' | 'read-only';
 }
 
+/** What changed in the keyring, for the audit log: names and months, never key material. */
+export type KeyringEvent =
+  | { readonly kind: 'created'; readonly family: 'link' | DataClass; readonly epoch: MonthEpoch }
+  | { readonly kind: 'rewrapped'; readonly generation: number };
+
 export interface KeyEpochStatus {
   readonly epoch: MonthEpoch;
   readonly createdAt: number;
@@ -169,6 +174,7 @@ export class Keyring {
   /** SHA-256 of keyring.json as this instance last read or wrote it, to notice a second writer. */
   #fileDigest: string;
   readonly #readOnly: boolean;
+  readonly #listeners = new Set<(event: KeyringEvent) => void>();
   #closed = false;
 
   private constructor(
@@ -307,6 +313,15 @@ export class Keyring {
     return this.#shred(dataClass, epoch);
   }
 
+  /**
+   * Told of every key created and every re-wrap, after it is on disk. A listener that throws fails
+   * the operation that told it (the key stays on disk), so listeners catch their own errors.
+   */
+  onKeyEvent(listener: (event: KeyringEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   /** Fresh KEK, every live data key re-wrapped under it, old KEK files destroyed. */
   rewrap(): void {
     this.#requireWritable();
@@ -395,6 +410,7 @@ export class Keyring {
       created.key.fill(0);
       throw error;
     }
+    this.#tell({ kind: 'created', family: name, epoch });
     return created.key;
   }
 
@@ -439,6 +455,11 @@ export class Keyring {
     const previous = this.#kek;
     this.#kek = next;
     previous.key.fill(0);
+    this.#tell({ kind: 'rewrapped', generation: next.generation });
+  }
+
+  #tell(event: KeyringEvent): void {
+    for (const listener of this.#listeners) listener(event);
   }
 
   #writeKeyring(kek: KeyEncryptionKey): void {

@@ -68,6 +68,18 @@ describe('Keyring files', () => {
     expect(containsKey(Buffer.from(`x${keyRenderings(keys[0] ?? new Uint8Array()).text[0]}x`), keys[0] ?? new Uint8Array())).toBe(true);
   });
 
+  it('opens a keyring written before transcripts were sealed, with no chat-transcript keys yet', () => {
+    const keyring = fixture.open();
+    const key = keyring.ensureLinkKey(january).slice();
+    keyring.close();
+    const document = JSON.parse(readFileSync(keyringPath, 'utf8')) as { vault: Record<string, unknown> };
+    delete document.vault['chat-transcript'];
+    writeFileSync(keyringPath, JSON.stringify(document), { mode: 0o600 });
+    const reopened = fixture.open();
+    expect(reopened.linkKey(january)).toEqual(key);
+    expect(reopened.vaultEpochs('chat-transcript')).toEqual([]);
+  });
+
   it('gives the same keys after reopening', () => {
     const first = fixture.open();
     const link = Buffer.from(first.ensureLinkKey(february));
@@ -144,6 +156,24 @@ describe('Keyring shredding', () => {
     keyring.shredLinkKey(january);
     expect(readdirSync(fixture.directory).sort()).toEqual(['kek-2.key', 'keyring.json']);
     expect(keyring.status().kek.generation).toBe(2);
+  });
+
+  it('tells its listeners of each key created and each re-wrap, once on disk, and never of key bytes', () => {
+    const keyring = fixture.open();
+    const events: unknown[] = [];
+    const stop = keyring.onKeyEvent((event) => events.push(event));
+    keyring.ensureLinkKey(january);
+    keyring.ensureLinkKey(january);
+    keyring.ensureVaultKey('chat-transcript', february);
+    keyring.shredLinkKey(january);
+    stop();
+    keyring.rewrap();
+    expect(events).toEqual([
+      { kind: 'created', family: 'link', epoch: january },
+      { kind: 'created', family: 'chat-transcript', epoch: february },
+      { kind: 'rewrapped', generation: 2 },
+    ]);
+    expect(fixture.open().vaultKey('chat-transcript', february)).toBeDefined();
   });
 });
 

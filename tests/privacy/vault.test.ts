@@ -35,6 +35,20 @@ beforeEach(() => {
 afterEach(() => fixture.cleanup());
 
 describe('Vault', () => {
+  it('seals transcript text under the month key, opens it back, and opens nothing once the month is shredded', () => {
+    const line = 'ik woon in de Dorpsstraat 4 — 😶 en niemand weet het';
+    const sealed = vault.sealText(line, march);
+    expect(Buffer.from(sealed).includes(Buffer.from('Dorpsstraat'))).toBe(false);
+    expect(vault.unsealText(sealed, march)).toBe(line);
+    expect(vault.unsealText(sealed, april)).toBeUndefined();
+    const tampered = sealed.slice() as typeof sealed;
+    tampered[tampered.length - 1] = (tampered[tampered.length - 1] ?? 0) ^ 1;
+    expect(vault.unsealText(tampered, march)).toBeUndefined();
+    keyring.shredVaultKey('chat-transcript', march);
+    expect(vault.unsealText(sealed, march)).toBeUndefined();
+    expect(keyring.vaultKey('phone-number', march)).toBeUndefined();
+  });
+
   it('gives back what it sealed, for every kind', () => {
     const caller = phone('06 1234 5678');
     const unsealed = vault.unseal(vault.seal(caller, 'phone-number', march), 'phone-number', march, 'phone');
