@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditAction, AuditActorRole, AuditDetails } from '../audit/audit-entry.js';
 import { describeError } from '../events/typed-emitter.js';
 import type { Logger } from '../log/logger.js';
 import { AccountsRepository, type AccountRow } from '../store/accounts-repository.js';
@@ -21,7 +23,18 @@ export interface AccountServiceOptions {
   readonly throttle?: Omit<LoginThrottleOptions, 'clock' | 'logger'>;
   /** Cost of new password hashes. Only tests lower it. */
   readonly scryptParameters?: ScryptParameters;
+  /** Where logins, logouts and account changes are recorded (P14/P15: who could see what, when). */
+  readonly audit?: AuditLog;
 }
+
+/** Who changes an account: a coordinator through the API, or the box's own command line. */
+export interface AccountActor {
+  readonly accountId: string;
+  readonly role: AuditActorRole;
+}
+
+/** `helpline-gateway accounts …` run by whoever holds a shell on the box. */
+const COMMAND_LINE: AccountActor = { accountId: 'command-line', role: 'system' };
 
 /** An account as the API and pages show it: never the password hash. */
 export interface AccountSummary {
@@ -63,6 +76,7 @@ export class AccountService {
   readonly #clock: Clock;
   readonly #logger: Logger | undefined;
   readonly #scrypt: ScryptParameters;
+  readonly #audit: AuditLog | undefined;
   /** A hash of a random password, so an unknown account costs the same scrypt run as a known one. */
   #dummyHash: Promise<string> | undefined;
 
@@ -71,6 +85,7 @@ export class AccountService {
     this.#clock = options.clock;
     this.#logger = options.logger?.child({ component: 'accounts' });
     this.#scrypt = options.scryptParameters ?? SHIPPED_SCRYPT_PARAMETERS;
+    this.#audit = options.audit;
     this.#accounts = new AccountsRepository(options.database);
     this.#sessions = new SessionManager({
       sessions: new SessionsRepository(options.database),
@@ -89,7 +104,7 @@ export class AccountService {
     return this.#throttle.onBurst(listener);
   }
 
-  async createAccount(id: string, role: Role, password: string): Promise<AccountSummary> {
+  async createAccount(id: string, role: Role, password: string, by: AccountActor = COMMAND_LINE): Promise<AccountSummary> {
     const accountId = checkAccountId(id);
     checkRole(role);
     checkPasswordPolicy(accountId, password);
@@ -103,48 +118,56 @@ export class AccountService {
       if (error instanceof Error && /UNIQUE/.test(error.message)) throw exists();
       throw error;
     }
+    this.#record(by, 'account.created', accountId, { role });
     this.#logger?.info({ account: accountId, role }, 'account created');
     return { id: accountId, role, createdAt, disabledAt: null };
   }
 
   /** Ends every session of the account: whoever knew the old password is logged out. */
-  async setPassword(id: string, password: string): Promise<void> {
+  async setPassword(id: string, password: string, by: AccountActor = COMMAND_LINE): Promise<void> {
     const accountId = this.#existing(id).id;
     checkPasswordPolicy(accountId, password);
     const passwordHash = await hashPassword(password, this.#scrypt);
     this.#database.transaction(() => {
       if (!this.#accounts.setPasswordHash(accountId, passwordHash)) throw unknown();
       this.#sessions.revokeAllFor(accountId);
+      this.#record(by, 'account.password-changed', accountId);
     });
     this.#logger?.info({ account: accountId }, 'password changed');
   }
 
   /** A privilege change: the account's sessions end, so it logs in again under the new role. */
-  changeRole(id: string, role: Role): AccountSummary {
+  changeRole(id: string, role: Role, by: AccountActor = COMMAND_LINE): AccountSummary {
     checkRole(role);
     const account = this.#existing(id);
     this.#database.transaction(() => {
       this.#accounts.setRole(account.id, role);
       this.#sessions.revokeAllFor(account.id);
+      this.#record(by, 'account.role-changed', account.id, { from: account.role, to: role });
     });
     this.#logger?.info({ account: account.id, role }, 'account role changed');
     return summary({ ...account, role });
   }
 
   /** Refuses further logins and ends every session of the account at once. */
-  disable(id: string): AccountSummary {
+  disable(id: string, by: AccountActor = COMMAND_LINE): AccountSummary {
     const account = this.#existing(id);
     const ended = this.#database.transaction(() => {
       this.#accounts.markDisabled(account.id, this.#clock.now());
-      return this.#sessions.revokeAllFor(account.id);
+      const count = this.#sessions.revokeAllFor(account.id);
+      this.#record(by, 'account.disabled', account.id, { sessionsEnded: count });
+      return count;
     });
     this.#logger?.info({ account: account.id, sessionsEnded: ended }, 'account disabled');
     return summary(this.#existing(account.id));
   }
 
-  enable(id: string): AccountSummary {
+  enable(id: string, by: AccountActor = COMMAND_LINE): AccountSummary {
     const account = this.#existing(id);
-    this.#accounts.markEnabled(account.id);
+    this.#database.transaction(() => {
+      this.#accounts.markEnabled(account.id);
+      this.#record(by, 'account.enabled', account.id);
+    });
     this.#logger?.info({ account: account.id }, 'account enabled');
     return summary({ ...account, disabledAt: null });
   }
@@ -179,17 +202,22 @@ export class AccountService {
         attempt.failed();
         // The submitted id is logged only when it names an account: a mistyped one may be a password.
         this.#logger?.info(account ? { account: account.id } : {}, 'login refused: account or password not correct');
+        // Likewise here: an id that names no account is recorded as such, not as typed.
+        if (account) this.#record({ accountId: account.id, role: account.role }, 'login.failed', undefined, { reason: 'invalid' });
+        else this.#record({ accountId: 'login', role: 'system' }, 'login.failed', undefined, { reason: 'invalid', accountKnown: false });
         return refusal('invalid');
       }
       if (account.disabledAt !== null) {
         attempt.abandoned();
         this.#logger?.info({ account: account.id }, 'login refused: account disabled');
+        this.#record({ accountId: account.id, role: account.role }, 'login.failed', undefined, { reason: 'disabled' });
         return refusal('disabled');
       }
       attempt.succeeded();
       if (needsRehash(account.passwordHash, this.#scrypt)) await this.#rehash(account.id, candidate);
       if (context.replacing !== undefined) this.#sessions.revoke(context.replacing);
       const session = this.#sessions.issue(account.id);
+      this.#record({ accountId: account.id, role: account.role }, 'login.succeeded');
       this.#logger?.info({ account: account.id, role: account.role }, 'logged in');
       return { ok: true, accountId: account.id, role: account.role, session };
     } finally {
@@ -209,7 +237,10 @@ export class AccountService {
 
   /** False when the token named no session. */
   logout(token: unknown): boolean {
-    return this.#sessions.revoke(token);
+    const session = this.#sessions.authenticate(token);
+    const ended = this.#sessions.revoke(token);
+    if (ended && session) this.#record({ accountId: session.accountId, role: session.role }, 'logout');
+    return ended;
   }
 
   /** Deletes expired session rows; the owner of a timer calls it now and then. */
@@ -226,6 +257,16 @@ export class AccountService {
     } catch (error) {
       this.#logger?.warn({ account: accountId, err: describeError(error) }, 'password hash upgrade failed');
     }
+  }
+
+  #record(actor: AccountActor, action: AuditAction, account?: string, details?: AuditDetails): void {
+    this.#audit?.append({
+      actorRole: actor.role,
+      actorId: actor.accountId,
+      action,
+      ...(account === undefined ? {} : { target: `account:${account}` }),
+      ...(details === undefined ? {} : { details }),
+    });
   }
 
   #dummy(): Promise<string> {

@@ -3,6 +3,7 @@ export { checkAccountId, checkPasswordPolicy, normalizeAccountId, MIN_PASSWORD_L
 export {
   AccountService,
   LOGIN_REFUSAL_MESSAGES,
+  type AccountActor,
   type AccountServiceOptions,
   type AccountSummary,
   type LoginContext,
