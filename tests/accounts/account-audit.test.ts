@@ -47,7 +47,7 @@ describe('accounts in the audit log', () => {
   });
 
   it('records a login under an unknown id without the id typed: it may have been a phone number or a password', async () => {
-    const { fixture: f, accounts, audit } = withAudit();
+    const { accounts, audit } = withAudit();
     await accounts.login('0612345678', PASSWORD, HERE);
     await accounts.login('mijn geheime wachtwoord', PASSWORD, HERE);
     const entries = audit.entries();
