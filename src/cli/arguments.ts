@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { AccountsCommand } from './accounts.js';
 
 export type CliCommand =
   | { readonly command: 'run'; readonly config: string; readonly dataDir?: string; readonly modem?: string }
@@ -8,6 +9,7 @@ export type CliCommand =
   | { readonly command: 'audit-verify'; readonly config: string; readonly dataDir?: string }
   | { readonly command: 'retention-status'; readonly config: string; readonly dataDir?: string }
   | { readonly command: 'retention-run'; readonly config: string; readonly dataDir?: string; readonly dryRun: boolean }
+  | ({ readonly command: 'accounts'; readonly config: string; readonly dataDir?: string } & AccountsCommand)
   | { readonly command: 'help' };
 
 export const USAGE = `usage: helpline-gateway <command> [options]
@@ -20,6 +22,9 @@ commands:
   audit verify --config FILE [--data-dir DIR]           check the audit log's hash chain
   retention status --config FILE [--data-dir DIR]       per data class the oldest item and the next deadline
   retention run --config FILE [--dry-run]               destroy what is due now (the service does this itself)
+  accounts list --config FILE                           local accounts and their roles
+  accounts add ID --role ROLE --config FILE             new account (password read from standard input)
+  accounts password|disable|enable ID --config FILE     change an account (stop the service first)
   help                                                  this text`;
 
 export class UsageError extends Error {
@@ -39,6 +44,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
         'data-dir': { type: 'string' },
         modem: { type: 'string' },
         'dry-run': { type: 'boolean' },
+        role: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -81,7 +87,30 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       if (subcommand !== 'verify') throw new UsageError(`unknown audit subcommand: ${subcommand ?? '(none)'}; try: audit verify`);
       if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra.join(' ')}`);
       return { command: 'audit-verify', config: needConfig('audit verify'), dataDir };
+    case 'accounts':
+      return { command: 'accounts', config: needConfig('accounts'), dataDir, ...accountsAction(subcommand, extra, values.role) };
     default:
-      throw new UsageError(`unknown command: ${command}; commands: run, demo, doctor, keys status, audit verify, retention status, retention run, help`);
+      throw new UsageError(`unknown command: ${command}; commands: run, demo, doctor, keys status, audit verify, retention status, retention run, accounts, help`);
+  }
+}
+
+function accountsAction(subcommand: string | undefined, rest: readonly string[], role: string | undefined): AccountsCommand {
+  const [id, ...extra] = rest;
+  if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra.join(' ')}`);
+  switch (subcommand) {
+    case 'list':
+      if (id !== undefined) throw new UsageError(`unexpected argument: ${id}`);
+      return { action: 'list' };
+    case 'add':
+      if (id === undefined) throw new UsageError('accounts add needs an account id');
+      if (role === undefined) throw new UsageError('accounts add needs --role volunteer|supervisor|coordinator|technician');
+      return { action: 'add', id, role };
+    case 'password':
+    case 'disable':
+    case 'enable':
+      if (id === undefined) throw new UsageError(`accounts ${subcommand} needs an account id`);
+      return { action: subcommand, id };
+    default:
+      throw new UsageError(`unknown accounts subcommand: ${subcommand ?? '(none)'}; try: accounts list, add, password, disable, enable`);
   }
 }

@@ -14,6 +14,8 @@ import { runDoctor } from './doctor.js';
 import { keysStatus } from './keys-status.js';
 import { auditVerify } from './audit-verify.js';
 import { retentionRun, retentionStatus } from './retention.js';
+import { accountsCommand } from './accounts.js';
+import { readPasswordLine } from './password-prompt.js';
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -126,6 +128,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return retentionStatus(command, say);
     case 'retention-run':
       return retentionRun(command, say);
+    case 'accounts':
+      return accountsCommand(command, readPasswordLine, say);
   }
 }
 

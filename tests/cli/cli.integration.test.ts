@@ -13,9 +13,13 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'src', 'cli', 'helpline-gateway.ts');
 const example = JSON.parse(readFileSync(join(ROOT, 'docs', 'config.example.json'), 'utf8')) as Record<string, unknown>;
 
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+function cliWithInput(input: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 20_000, input });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return cliWithInput('', ...args);
 }
 
 let directory: string;
@@ -155,5 +159,47 @@ describe('helpline-gateway retention', () => {
     expect(run.stdout).toMatch(/^keys destroyed: link \d{4}-\d{2}, phone-number \d{4}-\d{2}$/m);
     expect(cli('retention', 'run', '--dry-run', '--config', configPath, '--data-dir', dataDir).stdout).toMatch(/nothing is due/);
     expect(cli('audit', 'verify', '--config', configPath, '--data-dir', dataDir).stdout).toMatch(/audit log intact: 3 entries/);
+  });
+});
+
+describe('helpline-gateway accounts', () => {
+  it('adds the first coordinator with the password from standard input, lists, disables, and audits it', () => {
+    const dataDir = join(directory, 'accounts-data');
+    const empty = cli('accounts', 'list', '--config', configPath, '--data-dir', dataDir);
+    expect(empty.status).toBe(0);
+    expect(empty.stdout).toMatch(/no accounts yet/);
+
+    const password = 'een lange zin als wachtwoord 7';
+    const added = cliWithInput(`${password}\n`, 'accounts', 'add', 'coordinator-anne', '--role', 'coordinator', '--config', configPath, '--data-dir', dataDir);
+    expect(added.stderr).toBe('');
+    expect(added.status).toBe(0);
+    expect(added.stdout).toMatch(/^created coordinator-anne\s+coordinator/m);
+
+    const weak = cliWithInput('kort\n', 'accounts', 'add', 'volunteer-bo', '--role', 'volunteer', '--config', configPath, '--data-dir', dataDir);
+    expect(weak.status).toBe(1);
+    expect(weak.stderr).toMatch(/^helpline-gateway: HGW_ACCOUNT_WEAK_PASSWORD: /);
+    expect(weak.stderr).not.toMatch(/kort/);
+
+    const badRole = cli('accounts', 'add', 'x-y', '--role', 'admin', '--config', configPath, '--data-dir', dataDir);
+    expect(badRole.stderr).toMatch(/HGW_ACCOUNT_INVALID_ROLE/);
+
+    expect(cli('accounts', 'disable', 'coordinator-anne', '--config', configPath, '--data-dir', dataDir).stdout).toMatch(/^disabled coordinator-anne .* disabled \d{4}-/m);
+    expect(cli('accounts', 'list', '--config', configPath, '--data-dir', dataDir).stdout).toMatch(/coordinator-anne\s+coordinator .* disabled/);
+    const database = GatewayDatabase.open({ path: join(dataDir, 'gateway.db'), logger: silentLogger() });
+    try {
+      const actions = database.all<{ action: string; actor_id: string }>('SELECT action, actor_id FROM audit_log ORDER BY seq');
+      expect(actions).toEqual([
+        { action: 'account.created', actor_id: 'command-line' },
+        { action: 'account.disabled', actor_id: 'command-line' },
+      ]);
+      expect(readFileSync(join(dataDir, 'gateway.db')).includes(Buffer.from(password))).toBe(false);
+    } finally {
+      database.close();
+    }
+  });
+
+  it('says what is missing from an accounts command line', () => {
+    expect(cli('accounts', 'add', 'someone', '--config', configPath).stderr).toMatch(/accounts add needs --role/);
+    expect(cli('accounts', 'frobnicate', '--config', configPath).stderr).toMatch(/unknown accounts subcommand: frobnicate/);
   });
 });
