@@ -90,6 +90,35 @@ export class IncidentsRepository {
     return true;
   }
 
+  /** Runs `fn` in one transaction (joining an open one), so an incident and its audit entry commit together. */
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn);
+  }
+
+  /** Incidents detected in [start, end), counted per kind and severity. */
+  countDetectedBetween(start: number, end: number): Array<{ kind: string; severity: string; count: number }> {
+    return this.#db
+      .all<{ kind: string; severity: string; n: number }>(
+        'SELECT kind, severity, count(*) AS n FROM incidents WHERE detected_at >= ? AND detected_at < ? GROUP BY kind, severity ORDER BY kind, severity',
+        [start, end],
+      )
+      .map((row) => ({ kind: row.kind, severity: row.severity, count: Number(row.n) }));
+  }
+
+  /**
+   * As things stood at `at`: incidents detected before it and not closed by then, and how many of
+   * those were past `deadlineMs` from detection without a report to the authority by then.
+   */
+  countOpenAt(at: number, deadlineMs: number): { open: number; overdueUnreported: number } {
+    const row = this.#db.get<{ open: number | null; overdue: number | null }>(
+      `SELECT count(*) AS open,
+              sum(CASE WHEN detected_at + ? <= ? AND (reported_to_authority_at IS NULL OR reported_to_authority_at >= ?) THEN 1 ELSE 0 END) AS overdue
+       FROM incidents WHERE detected_at < ? AND (closed_at IS NULL OR closed_at >= ?)`,
+      [deadlineMs, at, at, at, at],
+    );
+    return { open: Number(row?.open ?? 0), overdueUnreported: Number(row?.overdue ?? 0) };
+  }
+
   countsByKind(): Record<string, number> {
     return Object.fromEntries(this.#db.all<{ kind: string; n: number }>('SELECT kind, count(*) AS n FROM incidents GROUP BY kind ORDER BY kind').map((row) => [row.kind, row.n]));
   }

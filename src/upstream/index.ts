@@ -1,6 +1,6 @@
 export type { Period, PeriodLength } from './period-calendar.js';
 export { PERIOD_LENGTHS, periodContaining, closedPeriodsBetween, formatLocalIso, utcOffsetAt } from './period-calendar.js';
-export type { StatsCell, StatsMessage, StatusMessage, StatusState, TopicKind } from './topics.js';
+export type { IncidentMessage, OutgoingMessage, StatsCell, StatsMessage, StatusMessage, StatusState, TopicKind } from './topics.js';
 export {
   TOPIC_ROOT,
   OTHER_CATEGORY,
@@ -9,11 +9,15 @@ export {
   statusTopic,
   statsTopic,
   healthTopic,
+  incidentTopic,
   parseUpstreamTopic,
   validateOutgoing,
   encodeStatsMessage,
   encodeStatusMessage,
+  encodeIncidentMessage,
 } from './topics.js';
+export type { IncidentCountsSource, IncidentReportOptions, PeriodMessageSource } from './incident-report.js';
+export { IncidentReport } from './incident-report.js';
 export type { StatsCategories, Tabulation } from './suppression.js';
 export { tabulate, isSuppressed, withOtherCategory } from './suppression.js';
 export type { StatsSettings, StatsAggregatorOptions, ClosedPeriod } from './stats-aggregator.js';

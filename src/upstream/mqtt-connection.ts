@@ -9,7 +9,7 @@ import {
   parseUpstreamTopic,
   statusTopic,
   validateOutgoing,
-  type StatsMessage,
+  type OutgoingMessage,
   type StatusMessage,
   type StatusState,
 } from './topics.js';
@@ -148,8 +148,8 @@ export class UpstreamConnection {
    * HGW_UPSTREAM_PAYLOAD); resolves when the broker acknowledged (QoS 1) or the packet was
    * written (QoS 0), with the validated message. Rejects at once when not connected.
    */
-  publish(topic: string, payload: string, options: PublishOptions): Promise<StatsMessage | StatusMessage> {
-    let message: StatsMessage | StatusMessage;
+  publish(topic: string, payload: string, options: PublishOptions): Promise<OutgoingMessage> {
+    let message: OutgoingMessage;
     try {
       if (parseUpstreamTopic(topic).site !== this.#options.site) throw new GatewayError('HGW_UPSTREAM_TOPIC', 'topic names another site than this box');
       message = validateOutgoing(topic, payload);
@@ -175,7 +175,7 @@ export class UpstreamConnection {
     return encodeStatusMessage(status);
   }
 
-  #publishStatus(state: StatusState): Promise<StatsMessage | StatusMessage> {
+  #publishStatus(state: StatusState): Promise<OutgoingMessage> {
     return this.publish(this.#statusTopic, this.#statusPayload(state), { qos: 1, retain: true });
   }
 

@@ -4,6 +4,7 @@ import type { GatewayDatabase } from '../store/open-database.js';
 import type { OutboxRepository } from '../store/outbox-repository.js';
 import type { StatsRepository } from '../store/stats-repository.js';
 import type { Clock } from '../time/clock.js';
+import type { PeriodMessageSource } from './incident-report.js';
 import { assertTimeZone, closedPeriodsBetween, formatLocalIso, periodContaining, type Period, type PeriodLength } from './period-calendar.js';
 import { tabulate, type StatsCategories } from './suppression.js';
 import { assertSiteId, encodeStatsMessage, isCategoryCode, statsTopic, type StatsMessage } from './topics.js';
@@ -32,6 +33,12 @@ export interface StatsAggregatorOptions {
   readonly settings: StatsSettings;
   /** This process's random session id, carried in every message. */
   readonly session: string;
+  /**
+   * Further messages for each closed period (the incident counts), each with its own sequence
+   * number, written in the same transaction as the stats message: if one cannot be made, the
+   * period stays open and is tried again, so no period's message is ever skipped.
+   */
+  readonly alongside?: readonly PeriodMessageSource[];
 }
 
 export interface ClosedPeriod {
@@ -133,7 +140,7 @@ export class StatsAggregator {
 
   /** One period in one transaction; undefined when it was already closed. */
   #closePeriod(period: Period): number | undefined {
-    const { database, stats, outbox, clock, settings, session } = this.#options;
+    const { database, stats, outbox, clock, settings, session, alongside = [] } = this.#options;
     return database.transaction(() => {
       if (stats.isClosed(period.start)) return undefined;
       const { cells, unknownChannel } = tabulate(stats.countRegistrations(period.start, period.end), settings.categories, settings.threshold);
@@ -154,6 +161,10 @@ export class StatsAggregator {
       };
       const now = clock.now();
       outbox.enqueue({ topic: statsTopic(settings.site), payload: encodeStatsMessage(message), qos: 1, retain: false, createdAt: now });
+      for (const source of alongside) {
+        const { topic, payload } = source.messageFor(period, outbox.takeSequenceNumber());
+        outbox.enqueue({ topic, payload, qos: 1, retain: false, createdAt: now });
+      }
       stats.markClosed(period, now);
       return seq;
     });

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { GatewayError } from '../errors.js';
+import { INCIDENT_KINDS, INCIDENT_SEVERITIES, type IncidentKind } from '../incidents/incident-register.js';
 import { scrubIdentifiers } from '../log/scrub.js';
 import type { Channel } from '../privacy/types.js';
+import type { IncidentSeverity } from '../store/incidents-repository.js';
 import { PERIOD_LENGTHS, type PeriodLength } from './period-calendar.js';
 
 /**
@@ -11,9 +13,9 @@ import { PERIOD_LENGTHS, type PeriodLength } from './period-calendar.js';
  */
 export const TOPIC_ROOT = 'helpline/v1';
 
-export type TopicKind = 'status' | 'stats' | 'health';
+export type TopicKind = 'status' | 'stats' | 'health' | 'incident';
 
-const TOPIC_KINDS: readonly TopicKind[] = ['status', 'stats', 'health'];
+const TOPIC_KINDS: readonly TopicKind[] = ['status', 'stats', 'health', 'incident'];
 const SITE_ID = /^[a-z0-9-]{1,64}$/;
 
 export const STATS_CHANNELS: readonly Channel[] = ['phone', 'chat', 'mail'];
@@ -33,6 +35,7 @@ export function upstreamTopic(site: string, kind: TopicKind): string {
 export const statusTopic = (site: string): string => upstreamTopic(site, 'status');
 export const statsTopic = (site: string): string => upstreamTopic(site, 'stats');
 export const healthTopic = (site: string): string => upstreamTopic(site, 'health');
+export const incidentTopic = (site: string): string => upstreamTopic(site, 'incident');
 
 /** The site and kind of a topic this box may publish to; refuses wildcards and anything else. */
 export function parseUpstreamTopic(topic: string): { site: string; kind: TopicKind } {
@@ -68,7 +71,28 @@ export interface StatsMessage {
   readonly cells: readonly StatsCell[];
 }
 
+/**
+ * Incidents of one closed period, as counts only: no summary, assessment, id or time finer than
+ * the period ever travels. Every kind and severity is present, zeros included.
+ */
+export interface IncidentMessage {
+  readonly schema: 'helpline.incident/1';
+  readonly site: string;
+  readonly session: string;
+  readonly seq: number;
+  readonly period: { readonly start: string; readonly end: string; readonly length: PeriodLength };
+  readonly detectedByKind: Readonly<Record<IncidentKind, number>>;
+  readonly detectedBySeverity: Readonly<Record<IncidentSeverity, number>>;
+  /** Open at the end of the period. */
+  readonly open: number;
+  /** Open at the end of the period, past the 72-hour deadline and not reported to the authority by then. */
+  readonly overdueUnreported: number;
+}
+
 export type StatusState = 'online' | 'offline';
+
+/** Every payload the box may publish. */
+export type OutgoingMessage = StatsMessage | StatusMessage | IncidentMessage;
 
 export interface StatusMessage {
   readonly schema: 'helpline.status/1';
@@ -94,6 +118,19 @@ const sessionSchema = z.string().regex(SESSION_ID);
 const instantSchema = z.string().regex(LOCAL_ISO).refine((text) => Number.isFinite(Date.parse(text)));
 const categorySchema = z.string().refine(isCategoryCode);
 
+const periodSchema = z.strictObject({
+  start: instantSchema,
+  end: instantSchema,
+  length: z.enum(PERIOD_LENGTHS as [PeriodLength, ...PeriodLength[]]),
+}).refine((period) => Date.parse(period.start) < Date.parse(period.end));
+
+const countSchema = z.number().int().nonnegative();
+
+/** An object with exactly these keys, each a count. */
+function countsOf(keys: readonly string[]): z.ZodType<Record<string, number>> {
+  return z.strictObject(Object.fromEntries(keys.map((key) => [key, countSchema])));
+}
+
 const cellSchema = z.strictObject({
   channel: z.enum(['phone', 'chat', 'mail']),
   topic: categorySchema,
@@ -107,11 +144,7 @@ const statsSchema = z.strictObject({
   site: siteSchema,
   session: sessionSchema,
   seq: z.number().int().positive(),
-  period: z.strictObject({
-    start: instantSchema,
-    end: instantSchema,
-    length: z.enum(PERIOD_LENGTHS as [PeriodLength, ...PeriodLength[]]),
-  }).refine((period) => Date.parse(period.start) < Date.parse(period.end)),
+  period: periodSchema,
   threshold: z.number().int().min(1),
   cells: z.array(cellSchema).min(1),
 }).refine(
@@ -122,6 +155,18 @@ const statsSchema = z.strictObject({
   (message) => new Set(message.cells.map((cell) => `${cell.channel}\u0000${cell.topic}\u0000${cell.ageBand}`)).size === message.cells.length,
   { path: ['cells'], message: 'duplicate cell' },
 );
+
+const incidentSchema = z.strictObject({
+  schema: z.literal('helpline.incident/1'),
+  site: siteSchema,
+  session: sessionSchema,
+  seq: z.number().int().positive(),
+  period: periodSchema,
+  detectedByKind: countsOf(INCIDENT_KINDS),
+  detectedBySeverity: countsOf(INCIDENT_SEVERITIES),
+  open: countSchema,
+  overdueUnreported: countSchema,
+}).refine((message) => message.overdueUnreported <= message.open, { path: ['overdueUnreported'], message: 'more overdue than open' });
 
 const statusSchema = z.strictObject({
   schema: z.literal('helpline.status/1'),
@@ -142,7 +187,7 @@ function describeIssues(error: z.ZodError): string {
  * ours (no wildcards), the payload JSON must match that topic's schema exactly and name the same
  * site. Throws HGW_UPSTREAM_TOPIC or HGW_UPSTREAM_PAYLOAD.
  */
-export function validateOutgoing(topic: string, payload: string): StatsMessage | StatusMessage {
+export function validateOutgoing(topic: string, payload: string): OutgoingMessage {
   const { site, kind } = parseUpstreamTopic(topic);
   let parsed: unknown;
   try {
@@ -150,18 +195,26 @@ export function validateOutgoing(topic: string, payload: string): StatsMessage |
   } catch {
     throw new GatewayError('HGW_UPSTREAM_PAYLOAD', `payload for ${kind} is not JSON`);
   }
-  const schema = kind === 'stats' ? statsSchema : kind === 'status' ? statusSchema : undefined;
+  const schema = kind === 'stats' ? statsSchema : kind === 'status' ? statusSchema : kind === 'incident' ? incidentSchema : undefined;
   if (!schema) throw new GatewayError('HGW_UPSTREAM_PAYLOAD', `no payload schema for ${kind} yet`);
   const result = schema.safeParse(parsed);
   if (!result.success) throw new GatewayError('HGW_UPSTREAM_PAYLOAD', `${kind} payload refused: ${describeIssues(result.error)}`);
   if (result.data.site !== site) throw new GatewayError('HGW_UPSTREAM_PAYLOAD', `${kind} payload names another site than its topic`);
-  return result.data;
+  // The schemas are strict and match these types field for field; zod's inferred records are wider.
+  return result.data as OutgoingMessage;
 }
 
 /** Validated JSON text for a stats message. */
 export function encodeStatsMessage(message: StatsMessage): string {
   const text = JSON.stringify(message);
   validateOutgoing(statsTopic(message.site), text);
+  return text;
+}
+
+/** Validated JSON text for an incident message. */
+export function encodeIncidentMessage(message: IncidentMessage): string {
+  const text = JSON.stringify(message);
+  validateOutgoing(incidentTopic(message.site), text);
   return text;
 }
 

@@ -4,6 +4,7 @@ import type { GatewayDatabase } from '../store/open-database.js';
 import { OutboxRepository } from '../store/outbox-repository.js';
 import { StatsRepository } from '../store/stats-repository.js';
 import type { Clock } from '../time/clock.js';
+import { IncidentReport, type IncidentCountsSource } from './incident-report.js';
 import { UpstreamConnection, type UpstreamConnectionOptions } from './mqtt-connection.js';
 import { OutboxPublisher, type PublishedMessage } from './outbox-publisher.js';
 import { StatsAggregator, type StatsSettings } from './stats-aggregator.js';
@@ -18,11 +19,17 @@ export interface UpstreamServiceOptions {
   /** One per process start; random so two runs of the box are told apart upstream. */
   readonly newSessionId?: () => string;
   readonly window?: number;
+  /**
+   * The incident register (or anything with its `countsForPeriod`): when given, every closed stats
+   * period is followed by an `incident` message with that period's counts.
+   */
+  readonly incidents?: IncidentCountsSource;
 }
 
 /**
  * The upstream as one start()/stop() unit: connection, outbox publisher and period closer, with
- * every newly closed period handed straight to the publisher.
+ * every newly closed period (its stats and, when configured, its incident counts) handed straight
+ * to the publisher.
  */
 export class UpstreamService {
   readonly session: string;
@@ -45,6 +52,17 @@ export class UpstreamService {
       logger: options.logger,
       settings: { ...options.stats, site: options.site },
       session: this.session,
+      alongside: options.incidents
+        ? [
+            new IncidentReport({
+              site: options.site,
+              session: this.session,
+              timeZone: options.stats.timeZone,
+              periodLength: options.stats.periodLength,
+              incidents: options.incidents,
+            }),
+          ]
+        : [],
     });
   }
 
