@@ -38,6 +38,18 @@ describe('the integrity watch', () => {
     expect(incident?.summary).not.toMatch(/2025|link|family/);
   });
 
+  it('leaves quick_check to the opening of the store when given no database, and still watches the audit chain', () => {
+    let quickChecks = 0;
+    const counting = { quickCheck: () => String(++quickChecks) };
+    const auditOnly = new IntegrityWatch({ audit: fixture.audit, incidents: fixture.register, logger: silentLogger() });
+    expect(auditOnly.check()).toEqual({ failures: [], raised: false });
+    const withDatabase = new IntegrityWatch({ database: counting, audit: fixture.audit, incidents: fixture.register, logger: silentLogger() });
+    expect(withDatabase.check().failures).toEqual(['database quick_check failed with 1 problem']);
+    expect(quickChecks).toBe(1);
+    fixture.database.run("UPDATE audit_log SET actor_id = 'account:mallory' WHERE seq = 2");
+    expect(auditOnly.check().failures).toEqual(['audit log verification failed at entry 2 (hash-mismatch)']);
+  });
+
   it('raises the same failure once, not on every run, and again after it was repaired and broke anew', () => {
     const original = fixture.audit.entries()[1]?.actorId;
     fixture.database.run("UPDATE audit_log SET actor_id = 'account:mallory' WHERE seq = 2");
