@@ -1,7 +1,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GatewayConfig } from './config/load-config.js';
+import { AccountService } from './accounts/accounts.js';
 import { AuditLog } from './audit/audit-log.js';
+import { IncidentRegister } from './incidents/incident-register.js';
+import { IntegrityWatch } from './incidents/integrity-watch.js';
+import { KeyringPermissionWatch } from './incidents/keyring-permission-watch.js';
+import { LoginBurstIncidents } from './incidents/login-burst-incidents.js';
 import { ContactDesk } from './contacts/contact-desk.js';
 import { PriorContactCounter } from './contacts/prior-contact-counter.js';
 import type { StationContactView } from './contacts/contact-view.js';
@@ -16,6 +21,7 @@ import { retentionRules } from './retention/retention-rules.js';
 import { RetentionSweeper } from './retention/retention-sweeper.js';
 import { StationServer } from './stations/station-server.js';
 import { ContactsRepository } from './store/contacts-repository.js';
+import { IncidentsRepository } from './store/incidents-repository.js';
 import { GatewayDatabase } from './store/open-database.js';
 import { RegistrationsRepository } from './store/registrations-repository.js';
 import { TranscriptsRepository } from './store/transcripts-repository.js';
@@ -47,10 +53,15 @@ export interface RunningGateway {
   readonly line: LineInterface;
   readonly upstream: UpstreamService;
   readonly database: GatewayDatabase;
+  readonly accounts: AccountService;
+  readonly incidents: IncidentRegister;
   stop(): Promise<void>;
 }
 
 export const DATABASE_FILE = 'gateway.db';
+
+/** Expired sessions are refused anyway; the sweep only keeps their rows from piling up. */
+const SESSION_SWEEP_MS = 60 * 60 * 1000;
 
 function lineFromConfig(config: GatewayConfig, clock: Clock, logger: Logger): LineInterface {
   const country = config.site.country;
@@ -93,6 +104,21 @@ function lineFromConfig(config: GatewayConfig, clock: Clock, logger: Logger): Li
   }
 }
 
+/** Keys created and re-wraps land in the audit log; a failed entry is logged, never fatal to the key. */
+function auditKeyringEvents(keyring: Keyring, audit: AuditLog, logger: Logger): () => void {
+  return keyring.onKeyEvent((event) => {
+    try {
+      if (event.kind === 'created') {
+        audit.append({ actorRole: 'system', actorId: 'keyring', action: 'key.created', details: { family: event.family, month: event.epoch } });
+      } else {
+        audit.append({ actorRole: 'system', actorId: 'keyring', action: 'keyring.rewrapped', details: { generation: event.generation } });
+      }
+    } catch (error) {
+      logger.error({ err: error instanceof Error ? error.message : String(error) }, 'audit entry for a key event failed');
+    }
+  });
+}
+
 /** Starts every service in order; stop() stops them in reverse. A failure part-way stops what started. */
 export async function startGateway(config: GatewayConfig, runtime: GatewayRuntime): Promise<RunningGateway> {
   const { clock, logger } = runtime;
@@ -115,6 +141,19 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
 
     const contacts = new ContactsRepository(database);
     const audit = new AuditLog({ database, clock });
+    stops.push(auditKeyringEvents(keyring, audit, logger));
+    const incidents = new IncidentRegister({ incidents: new IncidentsRepository(database), clock, logger, audit });
+    const accounts = new AccountService({ database, clock, logger, audit });
+    for (const watch of [
+      new LoginBurstIncidents({ accounts, incidents, logger }),
+      new IntegrityWatch({ audit, incidents, logger }),
+      new KeyringPermissionWatch({ directory: config.keyringDir, incidents, logger }),
+    ]) {
+      await watch.start();
+      stops.push(() => watch.stop());
+    }
+    const sessionSweep = setInterval(() => accounts.sweepExpiredSessions(), SESSION_SWEEP_MS).unref();
+    stops.push(() => clearInterval(sessionSweep));
     const priorContacts = PriorContactCounter.load(contacts);
     logger.info({ component: 'contacts', linkedPseudonyms: priorContacts.sizes() }, 'prior-contact index loaded');
     const desk = new ContactDesk({
@@ -153,6 +192,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
       clock,
       logger,
       site: config.site.id,
+      incidents,
       stats: {
         timeZone: config.site.timeZone,
         periodLength: config.upstream.period,
@@ -187,7 +227,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     await line.start();
     stops.push(() => line.stop());
 
-    return { stationUrl, desk, line, upstream, database, stop: stopAll };
+    return { stationUrl, desk, line, upstream, database, accounts, incidents, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
