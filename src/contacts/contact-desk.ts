@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger.js';
 import type { LineInterface, OfferedCall } from '../line/line-interface.js';
-import type { Pseudonymizer } from '../privacy/pseudonym.js';
+import type { LinkedPseudonym, Pseudonymizer } from '../privacy/pseudonym.js';
 import type { Vault } from '../privacy/vault.js';
 import type { Channel } from '../privacy/types.js';
 import type { ContactRow, ContactsRepository } from '../store/contacts-repository.js';
@@ -37,6 +37,22 @@ export interface ContactDeskOptions {
   readonly newReference?: () => ContactReference;
   /** The in-memory prior-contact index, loaded from `contacts` at start (PriorContactCounter.load). */
   readonly priorContacts: PriorContactCounter;
+  /** Callers under objection (P13); without it nobody is. */
+  readonly objections?: CallerObjections;
+}
+
+/**
+ * Pseudonyms under objection, as the desk needs them: asked on every call, so the answer must come
+ * from memory. The rights desk (src/rights/objection-register.ts) keeps the list.
+ */
+export interface CallerObjections {
+  /** True when any of these (month, pseudonym) pairs is under objection. */
+  isObjected(linked: readonly LinkedPseudonym[]): boolean;
+  /**
+   * Puts `current` (this month's pseudonym) under the objection that `linked` matched, so it follows
+   * the caller into months whose key did not exist when the objection was recorded.
+   */
+  follow(current: LinkedPseudonym, linked: readonly LinkedPseudonym[]): void;
 }
 
 interface DeskEvents {
@@ -84,18 +100,28 @@ export class ContactDesk implements StationBackend {
     };
   }
 
+  /**
+   * A caller under objection is still put through (a child still gets help) but stored unlinked and
+   * unsealed: no pseudonym, no sealed copy, no count.
+   */
   offerCall(call: OfferedCall, channel: Channel = 'phone'): StationContactView {
-    const { pseudonymizer, vault, linkageMonths } = this.#options;
+    const { pseudonymizer, vault, linkageMonths, objections } = this.#options;
     const epoch = this.#epochAt(call.offeredAt);
     let pseudonym = null;
     let sealed = null;
     let priorContacts = 0;
     if (call.caller.kind === 'number') {
       const number = call.caller.number;
-      pseudonym = pseudonymizer.pseudonymize(number, channel, epoch);
+      const current = { epoch, pseudonym: pseudonymizer.pseudonymize(number, channel, epoch) };
       const earlierMonths = windowEndingAt(epoch, linkageMonths).slice(1);
-      priorContacts = this.#options.priorContacts.count([{ epoch, pseudonym }, ...pseudonymizer.lookupLinked(number, channel, earlierMonths)]);
-      sealed = vault.seal(number, 'phone-number', epoch);
+      const linked = [current, ...pseudonymizer.lookupLinked(number, channel, earlierMonths)];
+      if (objections?.isObjected(linked)) {
+        objections.follow(current, linked);
+      } else {
+        pseudonym = current.pseudonym;
+        priorContacts = this.#options.priorContacts.count(linked);
+        sealed = vault.seal(number, 'phone-number', epoch);
+      }
     }
     const row = this.#insertWithFreshReference({
       channel,

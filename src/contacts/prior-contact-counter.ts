@@ -36,6 +36,14 @@ export class PriorContactCounter {
     tally.add(pseudonym);
   }
 
+  /** A stored contact left the table (an erasure request): it no longer counts. False when it was not counted. */
+  remove(epoch: MonthEpoch, pseudonym: Pseudonym): boolean {
+    const tally = this.#tallies.get(epoch);
+    if (!tally?.remove(pseudonym)) return false;
+    if (tally.size === 0) this.#tallies.delete(epoch);
+    return true;
+  }
+
   /** Stored contacts carrying any of these pseudonyms, each looked up under its own month. */
   count(candidates: readonly LinkedPseudonym[]): number {
     let total = 0;

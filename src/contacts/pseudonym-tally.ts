@@ -37,10 +37,45 @@ export class PseudonymTally {
     return this.#counts[this.#slotOf(high, low)] ?? 0;
   }
 
+  /**
+   * One stored contact fewer under this pseudonym (an erased contact); false when none was counted.
+   * A key whose count reaches zero leaves the table by backward-shift deletion, so later keys of its
+   * probe run stay reachable without tombstones.
+   */
+  remove(pseudonym: Pseudonym): boolean {
+    const [high, low] = keyOf(pseudonym);
+    const slot = this.#slotOf(high, low);
+    const count = this.#counts[slot] ?? EMPTY;
+    if (count === EMPTY) return false;
+    if (count > 1) {
+      this.#counts[slot] = count - 1;
+      return true;
+    }
+    this.#counts[slot] = EMPTY;
+    this.#size -= 1;
+    const mask = this.#counts.length - 1;
+    let hole = slot;
+    for (let next = (slot + 1) & mask; this.#counts[next] !== EMPTY; next = (next + 1) & mask) {
+      const home = this.#homeOf(this.#high[next] ?? 0, this.#low[next] ?? 0);
+      // The key at `next` may fill the hole only if the hole lies on its probe path, home..next.
+      if (((next - home) & mask) < ((next - hole) & mask)) continue;
+      this.#high[hole] = this.#high[next] ?? 0;
+      this.#low[hole] = this.#low[next] ?? 0;
+      this.#counts[hole] = this.#counts[next] ?? EMPTY;
+      this.#counts[next] = EMPTY;
+      hole = next;
+    }
+    return true;
+  }
+
+  #homeOf(high: number, low: number): number {
+    return (low ^ Math.imul(high, 0x9e3779b1)) & (this.#counts.length - 1);
+  }
+
   /** The slot holding this key, or the empty slot where it would go (linear probing). */
   #slotOf(high: number, low: number): number {
     const mask = this.#counts.length - 1;
-    let slot = (low ^ Math.imul(high, 0x9e3779b1)) & mask;
+    let slot = this.#homeOf(high, low);
     while (this.#counts[slot] !== EMPTY && (this.#high[slot] !== high || this.#low[slot] !== low)) slot = (slot + 1) & mask;
     return slot;
   }

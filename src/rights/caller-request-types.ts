@@ -39,6 +39,10 @@ export interface CallerRequestAnswer {
   readonly nothingLinkableRemains: boolean;
   /** One plain sentence for the coordinator and the audit trail. */
   readonly summary: string;
+  /** Erasure: registrations of the erased contacts, kept as anonymous counts (no link to anyone). */
+  readonly anonymousRegistrationsKept?: number;
+  /** Objection: (month, pseudonym) pairs put under objection. */
+  readonly objectedPseudonyms?: number;
 }
 
 export type CallerRequestAlert = 'nearly-due' | 'overdue';
@@ -69,9 +73,12 @@ export type CallerRequestResult<T> =
 /** The access answer: a JSON document and a printable HTML page of everything held. */
 export interface AccessExport {
   readonly view: CallerRequestView;
+  /** For the JSON document. */
   readonly fileName: string;
   readonly json: string;
   readonly html: string;
+  /** For the HTML page: `fileName` with `.html`. */
+  readonly htmlFileName?: string;
 }
 
 export interface RegisterCallerRequest {

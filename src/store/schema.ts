@@ -156,4 +156,52 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX transcript_lines_by_contact ON transcript_lines (contact_id);
     `,
   },
+  {
+    version: 5,
+    description: "callers' requests (access, erasure, objection) and objections",
+    // The identifier a person supplies is never stored: a request keeps its pseudonyms under the
+    // link keys live at registration (or the contact a kept reference named), and those rows go
+    // when their month is shredded. `matches_pseudonym` is 0 where one pseudonym may stand for many
+    // people (a chat's IP address behind a shared or carrier NAT): it then serves the objection only.
+    sql: `
+      CREATE TABLE rights_requests (
+        id INTEGER PRIMARY KEY,
+        reference TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('access', 'erasure', 'objection')),
+        channel TEXT NOT NULL CHECK (channel IN ('phone', 'chat', 'mail')),
+        received_at INTEGER NOT NULL,
+        registered_by TEXT NOT NULL,
+        due_at INTEGER NOT NULL,
+        identity_checked_at INTEGER,
+        identity_checked_by TEXT,
+        extended_at INTEGER,
+        extended_by TEXT,
+        extension_reason TEXT,
+        extension_notice_at INTEGER,
+        answered_at INTEGER,
+        answered_by TEXT,
+        answer TEXT,
+        CHECK ((extended_at IS NULL) = (extension_reason IS NULL) AND (extended_at IS NULL) = (extension_notice_at IS NULL)),
+        CHECK ((answered_at IS NULL) = (answer IS NULL))
+      );
+
+      CREATE TABLE rights_request_links (
+        request_id INTEGER NOT NULL REFERENCES rights_requests (id) ON DELETE CASCADE,
+        link_epoch TEXT,
+        pseudonym BLOB CHECK (pseudonym IS NULL OR length(pseudonym) = 16),
+        contact_id INTEGER REFERENCES contacts (id) ON DELETE SET NULL,
+        matches_pseudonym INTEGER NOT NULL DEFAULT 1 CHECK (matches_pseudonym IN (0, 1)),
+        CHECK ((link_epoch IS NULL) = (pseudonym IS NULL))
+      );
+      CREATE INDEX rights_request_links_by_request ON rights_request_links (request_id);
+
+      CREATE TABLE objections (
+        link_epoch TEXT NOT NULL,
+        pseudonym BLOB NOT NULL CHECK (length(pseudonym) = 16),
+        request_id INTEGER NOT NULL REFERENCES rights_requests (id),
+        recorded_at INTEGER NOT NULL,
+        PRIMARY KEY (link_epoch, pseudonym)
+      );
+    `,
+  },
 ];

@@ -13,6 +13,8 @@ import { LinkageSweeper } from '../../src/retention/linkage-sweeper.js';
 import { ContactsRepository } from '../../src/store/contacts-repository.js';
 import { GatewayDatabase } from '../../src/store/open-database.js';
 import { RegistrationsRepository } from '../../src/store/registrations-repository.js';
+import { ObjectionsRepository } from '../../src/store/objections-repository.js';
+import { ObjectionRegister } from '../../src/rights/objection-register.js';
 import { ManualClock } from '../../src/time/clock.js';
 
 export const categories = { ageBands: ['12-14', '15-17'], topics: ['school', 'family'], outcomes: ['conversation', 'referred'] };
@@ -27,6 +29,8 @@ export interface DeskFixture {
   readonly vault: Vault;
   readonly sweeper: LinkageSweeper;
   readonly priorContacts: PriorContactCounter;
+  /** The desk's objection list (P13), empty at start. */
+  readonly objections: ObjectionRegister;
   readonly root: string;
   /** Offers a call at the clock's time with the number as a Dutch line would present it. */
   call(numberText: string): ReturnType<ContactDesk['offerCall']>;
@@ -49,6 +53,7 @@ export function deskFixture(start: Date, timeZone = 'Europe/Amsterdam'): DeskFix
   const registrations = new RegistrationsRepository(database);
   const vault = createVault(keyring);
   const priorContacts = PriorContactCounter.load(contacts);
+  const objections = ObjectionRegister.load(new ObjectionsRepository(database), clock);
   const desk = new ContactDesk({
     database,
     contacts,
@@ -60,6 +65,7 @@ export function deskFixture(start: Date, timeZone = 'Europe/Amsterdam'): DeskFix
     linkageMonths: 6,
     categories,
     priorContacts,
+    objections,
     logger: silentLogger(),
   });
   const sweeper = new LinkageSweeper({
@@ -83,6 +89,7 @@ export function deskFixture(start: Date, timeZone = 'Europe/Amsterdam'): DeskFix
     vault,
     sweeper,
     priorContacts,
+    objections,
     root,
     call(numberText: string) {
       const call: OfferedCall = { lineCallId: `call-${++callCounter}`, caller: presentation(numberText), offeredAt: clock.now() };

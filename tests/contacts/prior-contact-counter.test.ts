@@ -33,6 +33,46 @@ describe('the pseudonym tally', () => {
     );
   });
 
+  it('counts like a map through adds and removes, keeping every probe run reachable (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 120 })), { maxLength: 3000 }), (steps) => {
+        const pool = Array.from({ length: 121 }, pseudonym);
+        const tally = new PseudonymTally();
+        const expected = new Map<number, number>();
+        for (const [adding, draw] of steps) {
+          const item = pool[draw] as Pseudonym;
+          const had = expected.get(draw) ?? 0;
+          if (adding) {
+            tally.add(item);
+            expected.set(draw, had + 1);
+          } else {
+            expect(tally.remove(item)).toBe(had > 0);
+            if (had > 1) expected.set(draw, had - 1);
+            else expected.delete(draw);
+          }
+        }
+        expect(tally.size).toBe(expected.size);
+        pool.forEach((item, index) => expect(tally.count(item)).toBe(expected.get(index) ?? 0));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('removes a key from the middle of a probe run without losing the keys after it', () => {
+    const tally = new PseudonymTally();
+    // Same home slot: equal low words, high words whose multiples agree in the low 10 bits.
+    const colliding = [0, 1024, 2048, 3072].map((high) => {
+      const item = new Uint8Array(16) as Pseudonym;
+      new DataView(item.buffer).setUint32(0, high);
+      return item;
+    });
+    for (const item of colliding) tally.add(item);
+    expect(tally.remove(colliding[1] as Pseudonym)).toBe(true);
+    expect(colliding.map((item) => tally.count(item))).toEqual([1, 0, 1, 1]);
+    expect(tally.remove(colliding[1] as Pseudonym)).toBe(false);
+    expect(tally.size).toBe(3);
+  });
+
   it('tells apart pseudonyms whose first 8 bytes are all zero, or differ in one bit', () => {
     const tally = new PseudonymTally();
     const zero = new Uint8Array(16) as Pseudonym;
@@ -57,6 +97,21 @@ describe('the prior-contact counter', () => {
     expect(counter.count([{ epoch: january, pseudonym: caller }, { epoch: february, pseudonym: caller }])).toBe(2);
     counter.forgetEpochsBefore(february);
     expect(counter.count([{ epoch: january, pseudonym: caller }, { epoch: february, pseudonym: caller }])).toBe(1);
+  });
+
+  it('forgets an erased contact under its own month only', () => {
+    const counter = new PriorContactCounter();
+    const january = asMonthEpoch('2026-01');
+    const february = asMonthEpoch('2026-02');
+    const caller = pseudonym();
+    counter.add(january, caller);
+    counter.add(january, caller);
+    counter.add(february, caller);
+    expect(counter.remove(february, pseudonym())).toBe(false);
+    expect(counter.remove(january, caller)).toBe(true);
+    expect(counter.count([{ epoch: january, pseudonym: caller }, { epoch: february, pseudonym: caller }])).toBe(2);
+    expect(counter.remove(february, caller)).toBe(true);
+    expect(counter.sizes()).toEqual({ '2026-01': 1 });
   });
 
   it('loads from the store what the desk built up, so a restart shows the same counts', () => {

@@ -42,7 +42,21 @@ describe('migrate', () => {
     try {
       expect(db.schemaVersion()).toBe(newest);
       const tables = db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").map((row) => row.name);
-      expect(tables).toEqual(expect.arrayContaining(['contacts', 'registrations', 'stats_periods', 'outbox', 'meta']));
+      expect(tables).toEqual(
+        expect.arrayContaining([
+          'contacts',
+          'registrations',
+          'stats_periods',
+          'outbox',
+          'meta',
+          'audit_log',
+          'disclosure_requests',
+          'transcript_lines',
+          'rights_requests',
+          'rights_request_links',
+          'objections',
+        ]),
+      );
     } finally {
       db.close();
     }
