@@ -5,3 +5,24 @@ export { StationAuthenticator, MIN_TOKEN_LENGTH, MAX_TOKEN_LENGTH } from './stat
 export type { StationContactJson, StationEventFrame } from './station-json.js';
 export { STATION_CONTACT_KEYS, toStationContactJson } from './station-json.js';
 export { CLOSE_UNAUTHORIZED, CLOSE_AUTH_TIMEOUT } from './station-events.js';
+export type {
+  CoordinatorActor,
+  CoordinatorAccounts,
+  CoordinatorAudit,
+  CoordinatorBackend,
+  CoordinatorDisclosures,
+  CoordinatorIncidents,
+  CoordinatorRetention,
+  CoordinatorSystem,
+  DisclosureApprovalView,
+  DisclosureRefusalCode,
+  DisclosureRefusalView,
+  HealthCheckView,
+  IncidentAlertView,
+  IncidentSeverityView,
+  IncidentView,
+  PendingDisclosureView,
+  RetentionStatusView,
+} from './coordinator-backend.js';
+export { coordinatorPlugin, type CoordinatorPluginOptions } from './coordinator-routes.js';
+export { SESSION_COOKIE, CSRF_HEADER, parseCookies } from './session-auth.js';

@@ -5,6 +5,8 @@ import type { ContactReference, StationBackend, WrapUp } from '../contacts/conta
 import type { GatewayErrorCode } from '../errors.js';
 import { describeError } from '../events/typed-emitter.js';
 import type { Logger } from '../log/logger.js';
+import type { CoordinatorBackend } from './coordinator-backend.js';
+import { coordinatorPlugin } from './coordinator-routes.js';
 import { StationAuthenticator, type StationCredential } from './station-auth.js';
 import { StationEventHub } from './station-events.js';
 import { toCategoriesJson, toStationContactJson } from './station-json.js';
@@ -20,6 +22,8 @@ export interface StationServerOptions {
   readonly logger: Logger;
   /** How long a WebSocket may stay open without authenticating; default 5000 ms. */
   readonly authTimeoutMs?: number;
+  /** When given, the coordinator API and page (/coordinator, cookie sessions) are served too. */
+  readonly coordinator?: CoordinatorBackend;
 }
 
 const DEFAULT_AUTH_TIMEOUT_MS = 5_000;
@@ -114,6 +118,7 @@ export class StationServer {
   readonly #host: string;
   readonly #port: number;
   readonly #authTimeoutMs: number;
+  readonly #coordinator: CoordinatorBackend | undefined;
   readonly #stationOf = new WeakMap<FastifyRequest, string>();
   readonly #counters = { requests: 0, authFailures: 0, wrapUps: 0, serverErrors: 0 };
   #app: FastifyInstance | undefined;
@@ -136,6 +141,7 @@ export class StationServer {
     this.#host = options.host;
     this.#port = options.port;
     this.#authTimeoutMs = authTimeoutMs;
+    this.#coordinator = options.coordinator;
   }
 
   async start(): Promise<{ url: string }> {
@@ -229,6 +235,9 @@ export class StationServer {
       },
     }, (socket) => hub.accept(socket));
     await app.register(async (api) => this.#addApiRoutes(api));
+    if (this.#coordinator) {
+      await app.register(coordinatorPlugin, { backend: this.#coordinator, logger: this.#logger, serverCounters: () => this.counters() });
+    }
     return app;
   }
 

@@ -1,0 +1,195 @@
+/**
+ * The coordinator page (Dutch labels; docs/coordinator.md has the English). Like the station page it
+ * holds no data and is served without a session: everything arrives over the cookie-authenticated
+ * API. Each section names the capability it needs in `data-capability`; the script shows only those
+ * the logged-in role has (a technician sees Status alone). Script and style are separate routes so
+ * the Content-Security-Policy needs no 'unsafe-inline'.
+ */
+export const COORDINATOR_PAGE_HTML = `<!doctype html>
+<html lang="nl">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>Coördinatie</title>
+<link rel="stylesheet" href="/coordinator.css">
+<script src="/coordinator.js" defer></script>
+</head>
+<body>
+<header>
+  <h1>Coördinatie</h1>
+  <p id="who" class="who" role="status"></p>
+  <button id="logout" type="button" hidden>Afmelden</button>
+</header>
+<main>
+  <section id="login" aria-labelledby="login-title" hidden>
+    <h2 id="login-title">Aanmelden</h2>
+    <form id="login-form" class="grid">
+      <label for="login-account">Account</label>
+      <input id="login-account" name="accountId" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="64">
+      <label for="login-password">Wachtwoord</label>
+      <input id="login-password" name="password" type="password" autocomplete="current-password" required>
+      <button type="submit">Aanmelden</button>
+      <p id="login-error" class="error" role="alert"></p>
+    </form>
+  </section>
+
+  <nav id="tabs" aria-label="Onderdelen" hidden></nav>
+  <p id="no-access" hidden>Dit account heeft op deze pagina niets te doen. Gebruik de stationpagina.</p>
+
+  <section id="section-requests" class="panel" data-capability="rights.manage" data-title="Verzoeken" hidden>
+    <h2>Verzoeken van bellers</h2>
+    <form id="request-form" class="grid">
+      <label for="request-kind">Soort</label>
+      <select id="request-kind" name="kind" required>
+        <option value="access">Inzage / kopie</option>
+        <option value="erasure">Verwijderen</option>
+        <option value="objection">Bezwaar</option>
+      </select>
+      <label for="request-channel">Kanaal</label>
+      <select id="request-channel" name="channel" required>
+        <option value="phone">Telefoon</option>
+        <option value="chat">Chat</option>
+        <option value="mail">E-mail</option>
+      </select>
+      <label for="request-supplied">Opgegeven door de persoon</label>
+      <input id="request-supplied" name="supplied" type="text" autocomplete="off" spellcheck="false" required maxlength="320">
+      <label for="request-received">Ontvangen op (leeg: nu)</label>
+      <input id="request-received" name="receivedAt" type="date">
+      <button type="submit">Verzoek registreren</button>
+      <p id="request-result" class="result" role="status"></p>
+    </form>
+    <h3>Openstaande en afgehandelde verzoeken</h3>
+    <p id="request-alerts" class="alerts"></p>
+    <ul id="request-list" class="items"></ul>
+  </section>
+
+  <section id="section-disclosures" class="panel" data-capability="disclosure.approve" data-title="Doorbreken geheimhouding" hidden>
+    <h2>Doorbreken van de geheimhouding</h2>
+    <p>Alleen als anderen in gevaar zijn. Een tweede coördinator moet goedkeuren; elke stap staat in het auditlog.</p>
+    <form id="disclosure-form" class="grid">
+      <label for="disclosure-reference">Contactreferentie</label>
+      <input id="disclosure-reference" name="reference" type="text" autocomplete="off" spellcheck="false" required maxlength="16">
+      <label for="disclosure-reason">Reden (minstens 30 tekens, zonder nummer of adres)</label>
+      <textarea id="disclosure-reason" name="reason" required minlength="30" maxlength="2000" rows="3"></textarea>
+      <button type="submit">Aanvragen</button>
+      <p id="disclosure-result" class="result" role="status"></p>
+    </form>
+    <div id="revealed" class="revealed" hidden>
+      <p>Nummer of adres bij <span id="revealed-reference"></span>:</p>
+      <p id="revealed-value" class="revealed-value"></p>
+      <button id="revealed-hide" type="button">Verbergen</button>
+    </div>
+    <h3>Wachten op een tweede coördinator</h3>
+    <ul id="disclosure-list" class="items"></ul>
+  </section>
+
+  <section id="section-incidents" class="panel" data-capability="incidents.manage" data-title="Incidenten" hidden>
+    <h2>Incidenten</h2>
+    <ul id="incident-list" class="items"></ul>
+    <h3>Incident melden</h3>
+    <form id="incident-form" class="grid">
+      <label for="incident-kind">Soort</label>
+      <select id="incident-kind" name="kind">
+        <option value="data-breach">Datalek</option>
+        <option value="tamper">Geknoei aan het kastje</option>
+        <option value="other">Anders</option>
+      </select>
+      <label for="incident-severity">Ernst</label>
+      <select id="incident-severity" name="severity">
+        <option value="low">Laag</option>
+        <option value="medium" selected>Middel</option>
+        <option value="high">Hoog</option>
+        <option value="critical">Kritiek</option>
+      </select>
+      <label for="incident-summary">Wat is er gebeurd (zonder nummers of adressen)</label>
+      <textarea id="incident-summary" name="summary" required maxlength="2000" rows="3"></textarea>
+      <button type="submit">Melden</button>
+      <p id="incident-result" class="result" role="status"></p>
+    </form>
+  </section>
+
+  <section id="section-audit" class="panel" data-capability="audit.read" data-title="Auditlog" hidden>
+    <h2>Auditlog</h2>
+    <button id="audit-verify" type="button">Keten controleren</button>
+    <p id="audit-verification" class="result" role="status"></p>
+    <table>
+      <thead><tr><th>#</th><th>Tijd</th><th>Wie</th><th>Actie</th><th>Betreft</th><th>Details</th></tr></thead>
+      <tbody id="audit-list"></tbody>
+    </table>
+  </section>
+
+  <section id="section-retention" class="panel" data-capability="audit.read" data-title="Bewaartermijnen" hidden>
+    <h2>Bewaartermijnen</h2>
+    <p id="retention-zone"></p>
+    <ul id="retention-list" class="items"></ul>
+  </section>
+
+  <section id="section-accounts" class="panel" data-capability="accounts.manage" data-title="Accounts" hidden>
+    <h2>Accounts</h2>
+    <ul id="account-list" class="items"></ul>
+    <h3>Account aanmaken</h3>
+    <form id="account-form" class="grid">
+      <label for="account-id">Account</label>
+      <input id="account-id" name="id" type="text" autocomplete="off" autocapitalize="none" spellcheck="false" required maxlength="64">
+      <label for="account-role">Rol</label>
+      <select id="account-role" name="role"></select>
+      <label for="account-password">Wachtwoord (minstens 12 tekens)</label>
+      <input id="account-password" name="password" type="password" autocomplete="new-password" required minlength="12">
+      <button type="submit">Aanmaken</button>
+      <p id="account-result" class="result" role="status"></p>
+    </form>
+  </section>
+
+  <section id="section-status" class="panel" data-capability="health.read" data-title="Status" hidden>
+    <h2>Status</h2>
+    <p>Firmwareversie: <strong id="status-version"></strong></p>
+    <p id="status-overall"></p>
+    <ul id="status-checks" class="items"></ul>
+  </section>
+
+  <p id="announcer" class="visually-hidden" aria-live="polite" aria-atomic="true"></p>
+</main>
+</body>
+</html>
+`;
+
+export const COORDINATOR_PAGE_STYLE = `:root {
+  color-scheme: light dark;
+  --accent: #b3261e;
+  --warn: #a15c00;
+  --muted: #5f6368;
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+  line-height: 1.4;
+}
+body { margin: 0 auto; max-width: 64rem; padding: 1rem; }
+header { display: flex; justify-content: space-between; align-items: baseline; gap: 1rem; flex-wrap: wrap; }
+h1 { font-size: 1.25rem; margin: 0; }
+.who { color: var(--muted); margin: 0; }
+nav { display: flex; gap: 0.25rem; flex-wrap: wrap; border-bottom: 2px solid var(--muted); margin: 1rem 0; }
+nav button { border: 1px solid var(--muted); border-bottom: none; border-radius: 0.4rem 0.4rem 0 0; background: none; }
+nav button[aria-selected="true"] { background: var(--accent); color: white; }
+.grid { display: grid; grid-template-columns: max-content 1fr; gap: 0.5rem 1rem; align-items: center; max-width: 48rem; }
+.grid button, .grid .result, .grid .error { grid-column: 1 / -1; justify-self: start; }
+.items { list-style: none; padding: 0; }
+.items > li { border: 1px solid var(--muted); border-radius: 0.5rem; padding: 0.75rem; margin-bottom: 0.75rem; }
+.items .actions { display: flex; flex-wrap: wrap; gap: 0.5rem; margin-top: 0.5rem; align-items: center; }
+.reference { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-weight: 700; letter-spacing: 0.05em; }
+.badge { display: inline-block; border-radius: 1rem; padding: 0 0.6rem; margin-left: 0.5rem; font-size: 0.85rem; font-weight: 600; color: white; }
+.badge.overdue { background: var(--accent); }
+.badge.nearly-due { background: var(--warn); }
+.revealed { border: 3px solid var(--accent); border-radius: 0.75rem; padding: 1rem; margin: 1rem 0; }
+.revealed-value { font-family: ui-monospace, monospace; font-size: 2rem; font-weight: 700; margin: 0.25rem 0; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
+th, td { text-align: left; border-bottom: 1px solid var(--muted); padding: 0.25rem 0.5rem; vertical-align: top; }
+label { font-weight: 600; }
+input, select, button, textarea { font: inherit; padding: 0.4rem 0.6rem; }
+button { cursor: pointer; }
+:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+.error { color: var(--accent); }
+.ok { color: inherit; }
+.visually-hidden {
+  position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap;
+}
+`;
