@@ -16,11 +16,11 @@ import { clearedSessionCookie, CSRF_HEADER, isSameOrigin, isStateChanging, parse
  */
 export const COORDINATOR_CODES = {
   unauthorized: 'HGW_STATION_UNAUTHORIZED',
-  forbidden: 'HGW_STATION_UNAUTHORIZED',
-  throttled: 'HGW_STATION_UNAUTHORIZED',
+  forbidden: 'HGW_STATION_FORBIDDEN',
+  throttled: 'HGW_STATION_THROTTLED',
   badRequest: 'HGW_STATION_BAD_REQUEST',
   notFound: 'HGW_STATION_NOT_FOUND',
-  conflict: 'HGW_STATION_BAD_REQUEST',
+  conflict: 'HGW_STATION_CONFLICT',
 } as const satisfies Record<string, GatewayErrorCode>;
 
 export interface CoordinatorErrorBody {

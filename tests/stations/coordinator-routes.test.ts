@@ -77,6 +77,7 @@ describe('coordinator sessions over HTTP (fake backend)', () => {
     harness.backend.accounts.throttledUntil = harness.backend.clock.now() + 90_500;
     const response = await new CoordinatorClient(harness.url).login('anna');
     expect(response.status).toBe(429);
+    expect(response.text).toMatch(/"code":"HGW_STATION_THROTTLED"/);
     expect(response.headers.get('retry-after')).toBe('91');
     expect(response.headers.getSetCookie()).toEqual([]);
   });
@@ -97,8 +98,9 @@ describe('coordinator sessions over HTTP (fake backend)', () => {
   it('refuses every state-changing request without the CSRF header, with a wrong one, or from another origin', async () => {
     const client = await loggedIn('anna');
     for (const route of ROUTES.filter((entry) => entry.method !== 'GET')) {
-      const response = await client.send(route.method, route.path, route.body, { csrf: false });
+      const response = await client.send<{ code: string }>(route.method, route.path, route.body, { csrf: false });
       expect(response.status, `${route.method} ${route.path}`).toBe(403);
+      expect(response.body.code).toBe('HGW_STATION_FORBIDDEN');
     }
     const token = client.csrfToken;
     client.csrfToken = 'x'.repeat(43);
@@ -174,7 +176,7 @@ describe('callers\' requests', () => {
     const { body } = await client.send<{ request: { reference: string } }>('POST', '/api/v1/requests', { kind: 'access', channel: 'phone', supplied: '0612345678' });
     const path = `/api/v1/requests/${body.request.reference}`;
     expect((await client.send('POST', `${path}/access-export`)).status).toBe(409);
-    expect((await client.send('POST', `${path}/erase`)).status).toBe(409);
+    expect((await client.send<{ code: string }>('POST', `${path}/erase`)).body.code).toBe('HGW_RIGHTS_WRONG_KIND');
     expect((await client.send('POST', '/api/v1/requests/RQ-NOPE/confirm-identity')).status).toBe(404);
     expect((await client.send('POST', `${path}/confirm-identity`)).body).toMatchObject({ request: { status: 'identity-checked', identityCheckedBy: 'anna' } });
     const exported = await client.send<{ request: { status: string }; files: { fileName: string; contentType: string; content: string }[] }>('POST', `${path}/access-export`);
