@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { AuditAction, AuditActorRole, AuditDetails } from '../audit/audit-entry.js';
+import { accountActorId, type AuditAction, type AuditActorRole, type AuditDetails } from '../audit/audit-entry.js';
 import { describeError } from '../events/typed-emitter.js';
 import type { Logger } from '../log/logger.js';
 import { AccountsRepository, type AccountRow } from '../store/accounts-repository.js';
@@ -262,9 +262,9 @@ export class AccountService {
   #record(actor: AccountActor, action: AuditAction, account?: string, details?: AuditDetails): void {
     this.#audit?.append({
       actorRole: actor.role,
-      actorId: actor.accountId,
+      actorId: actor.role === 'system' ? actor.accountId : accountActorId(actor.accountId),
       action,
-      ...(account === undefined ? {} : { target: `account:${account}` }),
+      ...(account === undefined ? {} : { target: accountActorId(account) }),
       ...(details === undefined ? {} : { details }),
     });
   }

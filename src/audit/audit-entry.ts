@@ -46,6 +46,11 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
+/** How an account appears as an actor or a target: `account:<id>`, apart from the box's own actors. */
+export function accountActorId(accountId: string): string {
+  return `account:${accountId}`;
+}
+
 /** Counts and codes only: never free text that could carry an identifier. */
 export type AuditDetails = Readonly<Record<string, number | string | boolean>>;
 

@@ -4,7 +4,8 @@ import { loadConfigFile, type GatewayConfig } from '../config/load-config.js';
 import { silentLogger } from '../log/logger.js';
 import { DATABASE_FILE, systemClock } from '../main.js';
 import { Keyring } from '../privacy/keyring.js';
-import { planRetention, type RetentionPlan } from '../retention/retention-plan.js';
+import type { RetentionPlan } from '../retention/retention-plan.js';
+import { currentRetentionPlan } from '../retention/retention-status.js';
 import { retentionRules } from '../retention/retention-rules.js';
 import { RetentionSweeper } from '../retention/retention-sweeper.js';
 import { ContactsRepository } from '../store/contacts-repository.js';
@@ -17,17 +18,12 @@ interface RetentionCommand {
   readonly dataDir?: string;
 }
 
-/** The plan over what this box stores: per class its oldest item and its live month keys. */
 function currentPlan(config: GatewayConfig, database: GatewayDatabase, keyring: Keyring): RetentionPlan {
-  const contacts = new ContactsRepository(database);
-  const registrations = new RegistrationsRepository(database);
-  return planRetention(retentionRules(config.policy), systemClock.now(), config.site.timeZone, {
-    'phone-linkage': { oldestItemAt: contacts.oldestLinkedAt(), liveEpochs: keyring.linkEpochs() },
-    'phone-number': { oldestItemAt: contacts.oldestSealedAt('phone'), liveEpochs: keyring.vaultEpochs('phone-number') },
-    'chat-transcript': { oldestItemAt: new TranscriptsRepository(database).oldestWrittenAt(), liveEpochs: keyring.vaultEpochs('chat-transcript') },
-    'chat-ip': { oldestItemAt: contacts.oldestSealedAt('chat'), liveEpochs: keyring.vaultEpochs('chat-ip') },
-    mail: { oldestItemAt: contacts.oldestSealedAt('mail'), liveEpochs: keyring.vaultEpochs('mail-address') },
-    registration: { oldestItemAt: registrations.oldestOccurredAt() },
+  return currentRetentionPlan(retentionRules(config.policy), systemClock.now(), config.site.timeZone, {
+    contacts: new ContactsRepository(database),
+    transcripts: new TranscriptsRepository(database),
+    registrations: new RegistrationsRepository(database),
+    keyring,
   });
 }
 

@@ -1,3 +1,4 @@
+import { accountActorId } from '../audit/audit-entry.js';
 import { can, checkAccountId, isRole, type Role } from '../accounts/index.js';
 import type { AuditDetails, AuditLog } from '../audit/index.js';
 import { isContactReference } from '../contacts/contact-reference.js';
@@ -124,7 +125,7 @@ export class BreakGlassDisclosure {
       const requestId = this.#disclosures.insert({ contactId: contact.id, requestedBy: accountId, reason: written, requestedAt: clock.now() });
       audit.append({
         actorRole: actor.role,
-        actorId: auditActorId(accountId),
+        actorId: accountActorId(accountId),
         action: 'disclosure.requested',
         target: contact.reference,
         details: { requestId, reasonLength: written.length },
@@ -152,7 +153,7 @@ export class BreakGlassDisclosure {
       const identifier = this.#unseal(contact);
       if (!identifier) return refused('outside-retention');
       if (!this.#disclosures.markApproved(request.id, accountId, now)) throw new Error('disclosure request changed during its approval');
-      const actorId = auditActorId(accountId);
+      const actorId = accountActorId(accountId);
       const raised = incidents.raise({
         kind: 'break-glass-disclosure',
         severity: 'high',
@@ -186,7 +187,7 @@ export class BreakGlassDisclosure {
       if (!this.#disclosures.markRefused(request.id, accountId, clock.now())) throw new Error('disclosure request changed during its refusal');
       audit.append({
         actorRole: actor.role,
-        actorId: auditActorId(accountId),
+        actorId: accountActorId(accountId),
         action: 'request.refused',
         ...(target === undefined ? {} : { target }),
         details: { subject: 'disclosure', decision: 'refused', requestId: request.id },
@@ -239,7 +240,7 @@ export class BreakGlassDisclosure {
     const details: AuditDetails = { subject: 'disclosure', attempt, refusal: reason, ...(requestId === undefined ? {} : { requestId }) };
     this.#options.audit.append({
       actorRole: actor.role,
-      actorId: auditActorId(accountId),
+      actorId: accountActorId(accountId),
       action: 'request.refused',
       ...(target === undefined ? {} : { target }),
       details,
@@ -253,10 +254,6 @@ export class BreakGlassDisclosure {
 function checkActor(actor: DisclosureActor): string {
   if (!isRole(actor?.role)) throw new TypeError('disclosure actor role is not one of the account roles');
   return checkAccountId(actor.accountId);
-}
-
-function auditActorId(accountId: string): string {
-  return `account:${accountId}`;
 }
 
 function requestTarget(requestId: number): string | undefined {

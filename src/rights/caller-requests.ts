@@ -1,3 +1,4 @@
+import { accountActorId } from '../audit/audit-entry.js';
 import { can, checkAccountId, isRole } from '../accounts/index.js';
 import type { AuditDetails, AuditLog } from '../audit/index.js';
 import { policyPresets } from '../config/policy-presets.js';
@@ -361,14 +362,14 @@ export class CallerRequests implements CallerRequestDesk {
   }
 
   #audit(actor: RightsActor, accountId: string, action: 'request.registered' | 'request.identity-checked' | 'request.extended' | 'request.answered' | 'export.written', row: RightsRequestRow, details: AuditDetails): void {
-    this.#options.audit.append({ actorRole: actor.role, actorId: auditActorId(accountId), action, target: requestTarget(row.reference), details: { request: row.reference, ...details } });
+    this.#options.audit.append({ actorRole: actor.role, actorId: accountActorId(accountId), action, target: requestTarget(row.reference), details: { request: row.reference, ...details } });
   }
 
   /** Refused attempts are audited too: a pattern of them is what a reviewer looks for. */
   #refused(actor: RightsActor, accountId: string, attempt: Attempt, code: GatewayErrorCode, message: string, row?: RightsRequestRow): Refusal {
     this.#options.audit.append({
       actorRole: actor.role,
-      actorId: auditActorId(accountId),
+      actorId: accountActorId(accountId),
       action: 'request.refused',
       ...(row === undefined ? {} : { target: requestTarget(row.reference) }),
       details: { subject: 'caller-request', attempt, refusal: code, ...(row === undefined ? {} : { request: row.reference }) },
@@ -395,10 +396,6 @@ function articled(kind: string): string {
 function checkActor(actor: RightsActor): string {
   if (!isRole(actor?.role)) throw new TypeError('rights actor role is not one of the account roles');
   return checkAccountId(actor.accountId);
-}
-
-function auditActorId(accountId: string): string {
-  return `account:${accountId}`;
 }
 
 function requestTarget(reference: string): string {

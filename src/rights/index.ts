@@ -31,3 +31,4 @@ export { ObjectionRegister } from './objection-register.js';
 export { revealIdentifier } from './reveal-identifier.js';
 export { ANSWER_MONTHS, EXTENDED_ANSWER_MONTHS, NEARLY_DUE_DAYS, deadlineAlert, extendedDueAt, originalDueAt } from './request-deadlines.js';
 export type { AccessRetentionFacts } from './access-document.js';
+export { revealingDisclosures, type RevealedApproval, type RevealingDisclosures } from './revealing-disclosures.js';

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fa
 import type { AuthenticatedSession } from '../accounts/index.js';
 import { can, type Capability } from '../accounts/roles.js';
 import { csrfTokenMatches } from '../accounts/sessions.js';
-import type { AuditAction, AuditDetails } from '../audit/index.js';
+import { accountActorId, type AuditAction, type AuditDetails } from '../audit/index.js';
 import type { GatewayErrorCode } from '../errors.js';
 import { describeError } from '../events/typed-emitter.js';
 import type { Logger } from '../log/logger.js';
@@ -120,7 +120,7 @@ export class SessionGuard {
     try {
       this.#backend.audit.append({
         actorRole: actor.role,
-        actorId: `account:${actor.accountId}`,
+        actorId: accountActorId(actor.accountId),
         action,
         ...(target === undefined ? {} : { target }),
         ...(details === undefined ? {} : { details }),

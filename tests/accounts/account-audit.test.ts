@@ -34,13 +34,13 @@ describe('accounts in the audit log', () => {
     await accounts.login('volunteer-bo', PASSWORD, HERE);
     accounts.enable('volunteer-bo');
     expect(audit.entries().map((entry) => [entry.actorRole, entry.actorId, entry.action, entry.target, entry.details])).toEqual([
-      ['coordinator', 'coordinator-anne', 'account.created', 'account:volunteer-bo', { role: 'volunteer' }],
-      ['volunteer', 'volunteer-bo', 'login.succeeded', null, {}],
-      ['volunteer', 'volunteer-bo', 'login.failed', null, { reason: 'invalid' }],
-      ['volunteer', 'volunteer-bo', 'logout', null, {}],
-      ['coordinator', 'coordinator-anne', 'account.role-changed', 'account:volunteer-bo', { from: 'volunteer', to: 'supervisor' }],
-      ['coordinator', 'coordinator-anne', 'account.disabled', 'account:volunteer-bo', { sessionsEnded: 0 }],
-      ['supervisor', 'volunteer-bo', 'login.failed', null, { reason: 'disabled' }],
+      ['coordinator', 'account:coordinator-anne', 'account.created', 'account:volunteer-bo', { role: 'volunteer' }],
+      ['volunteer', 'account:volunteer-bo', 'login.succeeded', null, {}],
+      ['volunteer', 'account:volunteer-bo', 'login.failed', null, { reason: 'invalid' }],
+      ['volunteer', 'account:volunteer-bo', 'logout', null, {}],
+      ['coordinator', 'account:coordinator-anne', 'account.role-changed', 'account:volunteer-bo', { from: 'volunteer', to: 'supervisor' }],
+      ['coordinator', 'account:coordinator-anne', 'account.disabled', 'account:volunteer-bo', { sessionsEnded: 0 }],
+      ['supervisor', 'account:volunteer-bo', 'login.failed', null, { reason: 'disabled' }],
       ['system', 'command-line', 'account.enabled', 'account:volunteer-bo', {}],
     ]);
     expect(verifyAuditLog(f.database).ok).toBe(true);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startCoordinatorFixture, type CoordinatorFixture } from '../support/coordinator-fixture.js';
@@ -38,10 +38,11 @@ async function logIn(page: Page, url: string, accountId: string): Promise<string
 }
 
 describe('the coordinator page in real Chromium', () => {
-  it('lets a coordinator register a caller\'s request and see it listed, with the supplied number gone from the page', async () => {
+  it('lets a coordinator register an access request, confirm the identity and save the answer, with the number only in the files', async () => {
     fixture = await startCoordinatorFixture();
+    fixture.desk.call('0612345678');
     await fixture.accounts.createAccount('anna', 'coordinator', PASSWORD);
-    const page = await browser.newPage();
+    const page = await browser.newPage({ acceptDownloads: true });
     await logIn(page, fixture.url, 'anna');
     await expect.poll(() => page.locator('#tabs button').allTextContents()).toEqual([
       'Verzoeken',
@@ -68,10 +69,21 @@ describe('the coordinator page in real Chromium', () => {
     expect(await item.textContent()).toMatch(/RQ-.*inzage.*telefoon.*ontvangen/);
     expect(await supplied.inputValue()).toBe('');
     expect(await page.content()).not.toMatch(/12 34 56|612345678/);
-    expect(fixture.callerRequests.calls).toEqual(['register:anna']);
+    expect(fixture.audit.entries().filter((entry) => entry.action === 'request.registered').map((entry) => entry.actorId)).toEqual(['account:anna']);
 
     await item.getByRole('button', { name: 'Identiteit bevestigd' }).click();
     await expect.poll(() => page.locator('#request-list li').first().textContent()).toContain('identiteit bevestigd');
+
+    const downloads: { name: string; text: string }[] = [];
+    page.on('download', (download) => {
+      void download.path().then((path) => downloads.push({ name: download.suggestedFilename(), text: readFileSync(path, 'utf8') }));
+    });
+    await page.locator('#request-list li').first().getByRole('button', { name: /Inzage beantwoorden/ }).click();
+    await expect.poll(() => downloads.length).toBe(2);
+    expect(downloads.map((file) => file.name.replace(/RQ-[A-Z0-9-]+/, 'RQ')).sort()).toEqual(['access-RQ.html', 'access-RQ.json']);
+    expect(downloads.every((file) => file.text.includes('+31612345678'))).toBe(true);
+    await expect.poll(() => page.locator('#request-list li').first().textContent()).toMatch(/beantwoord|afgehandeld/i);
+    expect(await page.content()).not.toMatch(/612345678/);
     await page.close();
   });
 

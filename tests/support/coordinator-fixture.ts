@@ -13,9 +13,10 @@ import type {
   RegisterCallerRequest,
   RightsActor,
 } from '../../src/rights/caller-request-types.js';
-import { BreakGlassDisclosure } from '../../src/rights/index.js';
-import { revealIdentifier } from '../../src/rights/reveal-identifier.js';
-import type { CoordinatorBackend, CoordinatorDisclosures } from '../../src/stations/index.js';
+import { BreakGlassDisclosure, CallerRequests, revealingDisclosures } from '../../src/rights/index.js';
+import { createPseudonymizer } from '../../src/privacy/pseudonym.js';
+import { RightsRequestsRepository } from '../../src/store/rights-requests-repository.js';
+import type { CoordinatorBackend } from '../../src/stations/index.js';
 import { CSRF_HEADER, SESSION_COOKIE, StationServer } from '../../src/stations/index.js';
 import { IncidentsRepository } from '../../src/store/incidents-repository.js';
 import type { Clock } from '../../src/time/clock.js';
@@ -150,18 +151,6 @@ function refusal(code: GatewayErrorCode, message: string): { ok: false; code: Ga
 }
 
 /** The break-glass adapter main.ts needs: the approval's RawIdentifier rendered by rights/ for the page. */
-export function disclosuresFor(breakGlass: BreakGlassDisclosure): CoordinatorDisclosures {
-  return {
-    request: (actor, reference, reason) => breakGlass.request(actor, reference, reason),
-    refuse: (actor, requestId) => breakGlass.refuse(actor, requestId),
-    pending: (actor) => breakGlass.pending(actor),
-    approve: (actor, requestId) => {
-      const approved = breakGlass.approve(actor, requestId);
-      if (!approved.ok) return approved;
-      return { ok: true, requestId: approved.requestId, reference: approved.reference, revealed: revealIdentifier(approved.identifier), incidentId: approved.incidentId };
-    },
-  };
-}
 
 export interface CoordinatorFixture {
   readonly desk: DeskFixture;
@@ -169,7 +158,7 @@ export interface CoordinatorFixture {
   readonly audit: AuditLog;
   readonly incidents: IncidentRegister;
   readonly breakGlass: BreakGlassDisclosure;
-  readonly callerRequests: FakeCallerRequestDesk;
+  readonly callerRequests: CallerRequests;
   readonly server: StationServer;
   readonly url: string;
   readonly logLines: string[];
@@ -189,13 +178,26 @@ export async function startCoordinatorFixture(options: { throttle?: { maxFailure
   const accounts = new AccountService({ database: desk.database, clock: desk.clock, logger, audit, scryptParameters: FAST_SCRYPT, ...(options.throttle ? { throttle: options.throttle } : {}) });
   const incidents = new IncidentRegister({ incidents: new IncidentsRepository(desk.database), clock: desk.clock, logger, audit });
   const breakGlass = new BreakGlassDisclosure({ database: desk.database, contacts: desk.contacts, vault: desk.vault, audit, incidents, clock: desk.clock, logger });
-  const callerRequests = new FakeCallerRequestDesk(desk.clock);
   const policy = policyPresets['lumi-be'];
+  const callerRequests = new CallerRequests({
+    database: desk.database,
+    contacts: desk.contacts,
+    requests: new RightsRequestsRepository(desk.database),
+    pseudonymizer: createPseudonymizer(desk.keyring),
+    vault: desk.vault,
+    keyring: desk.keyring,
+    audit,
+    clock: desk.clock,
+    timeZone: 'Europe/Amsterdam',
+    country: 'NL',
+    priorContacts: desk.priorContacts,
+    logger,
+  });
   const backend: CoordinatorBackend = {
     clock: desk.clock,
     accounts,
     callerRequests,
-    disclosures: disclosuresFor(breakGlass),
+    disclosures: revealingDisclosures(breakGlass),
     incidents,
     audit,
     retention: {
