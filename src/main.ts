@@ -10,7 +10,7 @@ import { LoginBurstIncidents } from './incidents/login-burst-incidents.js';
 import { ContactDesk } from './contacts/contact-desk.js';
 import { PriorContactCounter } from './contacts/prior-contact-counter.js';
 import type { StationContactView } from './contacts/contact-view.js';
-import type { LineInterface } from './line/line-interface.js';
+import type { LineInterface, LineState } from './line/line-interface.js';
 import { createLine } from './line/create-line.js';
 import { transcriptForCalls } from './line/replay/transcript.js';
 import type { Logger } from './log/logger.js';
@@ -19,9 +19,18 @@ import { createPseudonymizer } from './privacy/pseudonym.js';
 import { createVault } from './privacy/vault.js';
 import { retentionRules } from './retention/retention-rules.js';
 import { RetentionSweeper } from './retention/retention-sweeper.js';
+import { currentRetentionPlan } from './retention/retention-status.js';
+import { BreakGlassDisclosure } from './rights/break-glass.js';
+import { CallerRequests } from './rights/caller-requests.js';
+import { ObjectionRegister } from './rights/objection-register.js';
+import { revealingDisclosures } from './rights/revealing-disclosures.js';
+import type { CoordinatorBackend, HealthCheckView } from './stations/coordinator-backend.js';
 import { StationServer } from './stations/station-server.js';
 import { ContactsRepository } from './store/contacts-repository.js';
 import { IncidentsRepository } from './store/incidents-repository.js';
+import { ObjectionsRepository } from './store/objections-repository.js';
+import { OutboxRepository } from './store/outbox-repository.js';
+import { RightsRequestsRepository } from './store/rights-requests-repository.js';
 import { GatewayDatabase } from './store/open-database.js';
 import { RegistrationsRepository } from './store/registrations-repository.js';
 import { TranscriptsRepository } from './store/transcripts-repository.js';
@@ -62,6 +71,8 @@ export const DATABASE_FILE = 'gateway.db';
 
 /** Expired sessions are refused anyway; the sweep only keeps their rows from piling up. */
 const SESSION_SWEEP_MS = 60 * 60 * 1000;
+/** A changed keyring permission is an incident within this time. */
+const KEYRING_CHECK_MS = 5 * 60 * 1000;
 
 function lineFromConfig(config: GatewayConfig, clock: Clock, logger: Logger): LineInterface {
   const country = config.site.country;
@@ -147,7 +158,6 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     for (const watch of [
       new LoginBurstIncidents({ accounts, incidents, logger }),
       new IntegrityWatch({ audit, incidents, logger }),
-      new KeyringPermissionWatch({ directory: config.keyringDir, incidents, logger }),
     ]) {
       await watch.start();
       stops.push(() => watch.stop());
@@ -156,17 +166,24 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     stops.push(() => clearInterval(sessionSweep));
     const priorContacts = PriorContactCounter.load(contacts);
     logger.info({ component: 'contacts', linkedPseudonyms: priorContacts.sizes() }, 'prior-contact index loaded');
+    const objections = ObjectionRegister.load(new ObjectionsRepository(database), clock);
+    const pseudonymizer = createPseudonymizer(keyring);
+    const vault = createVault(keyring);
+    const registrations = new RegistrationsRepository(database);
+    const transcripts = new TranscriptsRepository(database);
+    const rightsRequests = new RightsRequestsRepository(database);
     const desk = new ContactDesk({
       database,
       contacts,
-      registrations: new RegistrationsRepository(database),
-      pseudonymizer: createPseudonymizer(keyring),
-      vault: createVault(keyring),
+      registrations,
+      pseudonymizer,
+      vault,
       clock,
       timeZone: config.site.timeZone,
       linkageMonths: config.policy.phoneLinkageMonths,
       categories: config.categories,
       priorContacts,
+      objections,
       logger: logger.child({ component: 'contacts' }),
     });
     desk.endCallsLeftByEarlierRun();
@@ -175,12 +192,13 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     const sweeper = new RetentionSweeper({
       keyring,
       contacts,
-      transcripts: new TranscriptsRepository(database),
+      transcripts,
       database,
       clock,
       timeZone: config.site.timeZone,
       rules: retentionRules(config.policy),
       priorContacts,
+      linkedStores: [rightsRequests, objections],
       audit,
       logger: logger.child({ component: 'retention' }),
     });
@@ -212,17 +230,65 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     await upstream.start();
     stops.push(() => upstream.stop());
 
+    const line = lineFromConfig(config, clock, logger);
+    let lineState: LineState = 'connecting';
+    stops.push(line.on('state', (state) => (lineState = state)));
+    const keyringWatch = new KeyringPermissionWatch({ directory: config.keyringDir, incidents, logger, intervalMs: KEYRING_CHECK_MS });
+    const outbox = new OutboxRepository(database);
+    const health = (): HealthCheckView[] => [
+      { name: 'database', ok: database.isOpen, detail: `schema version ${database.schemaVersion()}` },
+      { name: 'line', ok: lineState === 'ready', detail: `${line.name}: ${lineState}` },
+      { name: 'upstream', ok: upstream.connection.connected, detail: `${upstream.connection.connected ? 'connected' : 'not connected'}, ${outbox.count()} message(s) waiting` },
+      { name: 'keyring', ok: keyringWatch.check().problems.length === 0, detail: 'directory 0700, files 0600' },
+      { name: 'incidents', ok: !incidents.alerts().some((alert) => alert.kind === 'overdue'), detail: `${incidents.open().length} open` },
+    ];
+    const coordinator: CoordinatorBackend = {
+      clock,
+      accounts,
+      audit,
+      incidents,
+      callerRequests: new CallerRequests({
+        database,
+        contacts,
+        requests: rightsRequests,
+        pseudonymizer,
+        vault,
+        keyring,
+        audit,
+        clock,
+        timeZone: config.site.timeZone,
+        country: config.site.country,
+        priorContacts,
+        objections,
+        retention: config.policy,
+        logger: logger.child({ component: 'rights' }),
+      }),
+      disclosures: revealingDisclosures(new BreakGlassDisclosure({ database, contacts, vault, audit, incidents, clock, logger })),
+      retention: {
+        currentStatus: () =>
+          currentRetentionPlan(retentionRules(config.policy), clock.now(), config.site.timeZone, { contacts, transcripts, registrations, keyring }),
+      },
+      system: {
+        firmwareVersion,
+        health: () => {
+          const checks = health();
+          return { ok: checks.every((check) => check.ok), checks };
+        },
+      },
+    };
     const stations = new StationServer({
       backend: desk,
       stations: config.stations.desks,
       host: config.stations.host,
       port: config.stations.port,
       logger,
+      coordinator,
     });
+    await keyringWatch.start();
+    stops.push(() => keyringWatch.stop());
     const { url: stationUrl } = await stations.start();
     stops.push(() => stations.stop());
 
-    const line = lineFromConfig(config, clock, logger);
     stops.push(desk.attachLine(line));
     await line.start();
     stops.push(() => line.stop());

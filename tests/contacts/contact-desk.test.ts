@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { StationContactView } from '../../src/contacts/contact-view.js';
 import { canonicalText } from '../../src/privacy/raw-identifier.js';
 import { asMonthEpoch } from '../../src/time/month-epoch.js';
-import { deskFixture, presentation, type DeskFixture } from './desk-fixture.js';
+import { deskFixture, presentation, shreddedMonths, type DeskFixture } from './desk-fixture.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 let fixture: DeskFixture | undefined;
@@ -77,12 +77,12 @@ describe('the contact desk', () => {
     desk.clock.set(new Date('2026-03-15T12:00:00Z'));
     desk.call('0612345678'); // March
     desk.clock.set(new Date('2026-06-30T12:00:00Z')); // June: January is still the 6th month back
-    expect((await desk.sweeper.sweep()).linkEpochsShredded).toEqual([]);
+    expect(shreddedMonths(await desk.sweeper.sweep(), 'link')).toEqual([]);
     expect(desk.call('0612345678').priorContacts).toBe(2);
     desk.clock.set(new Date('2026-07-01T12:00:00Z')); // July: January leaves the window
     const result = await desk.sweeper.sweep();
-    expect(result.linkEpochsShredded).toEqual(['2026-01']);
-    expect(result.sealedEpochsShredded).toEqual(['2026-01']);
+    expect(shreddedMonths(result, 'link')).toEqual(['2026-01']);
+    expect(shreddedMonths(result, 'phone-number')).toEqual(['2026-01']);
     expect(result.contactsUnlinked).toBe(1);
     expect(desk.call('0612345678').priorContacts).toBe(2); // March and June remain
     expect(desk.contacts.findById(1)).toMatchObject({ pseudonym: null, sealedIdentifier: null });

@@ -9,7 +9,13 @@ import { Keyring } from '../../src/privacy/keyring.js';
 import { normalizePhoneNumber } from '../../src/privacy/normalize.js';
 import { createPseudonymizer } from '../../src/privacy/pseudonym.js';
 import { createVault, type Vault } from '../../src/privacy/vault.js';
-import { LinkageSweeper } from '../../src/retention/linkage-sweeper.js';
+import { policyPresets } from '../../src/config/policy-presets.js';
+import { retentionRules } from '../../src/retention/retention-rules.js';
+import { RetentionSweeper, type SweepResult } from '../../src/retention/retention-sweeper.js';
+import type { RetentionKeyFamily } from '../../src/retention/retention-rules.js';
+import type { MonthEpoch } from '../../src/time/month-epoch.js';
+import { RightsRequestsRepository } from '../../src/store/rights-requests-repository.js';
+import { TranscriptsRepository } from '../../src/store/transcripts-repository.js';
 import { ContactsRepository } from '../../src/store/contacts-repository.js';
 import { GatewayDatabase } from '../../src/store/open-database.js';
 import { RegistrationsRepository } from '../../src/store/registrations-repository.js';
@@ -27,7 +33,8 @@ export interface DeskFixture {
   readonly registrations: RegistrationsRepository;
   readonly keyring: Keyring;
   readonly vault: Vault;
-  readonly sweeper: LinkageSweeper;
+  /** As main.ts wires it: the Alles Oké? rules, the requests' and objections' months unlinked too. */
+  readonly sweeper: RetentionSweeper;
   readonly priorContacts: PriorContactCounter;
   /** The desk's objection list (P13), empty at start. */
   readonly objections: ObjectionRegister;
@@ -68,15 +75,16 @@ export function deskFixture(start: Date, timeZone = 'Europe/Amsterdam'): DeskFix
     objections,
     logger: silentLogger(),
   });
-  const sweeper = new LinkageSweeper({
+  const sweeper = new RetentionSweeper({
     keyring,
     contacts,
+    transcripts: new TranscriptsRepository(database),
     database,
     clock,
     timeZone,
-    phoneLinkageMonths: 6,
-    phoneSealedMonths: 6,
+    rules: retentionRules(policyPresets['allesoke-nl']),
     priorContacts,
+    linkedStores: [new RightsRequestsRepository(database), objections],
     logger: silentLogger(),
   });
   return {
@@ -101,4 +109,9 @@ export function deskFixture(start: Date, timeZone = 'Europe/Amsterdam'): DeskFix
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** The months whose keys of one family a sweep destroyed, oldest first. */
+export function shreddedMonths(result: SweepResult, family: RetentionKeyFamily): MonthEpoch[] {
+  return result.keysShredded.filter((key) => key.family === family).map((key) => key.epoch);
 }

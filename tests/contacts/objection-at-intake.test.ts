@@ -18,12 +18,6 @@ function objected(f: RequestsFixture, supplied = CALLER): void {
   valueOf(f.rights.object(coordinator, request.reference));
 }
 
-async function sweep(f: RequestsFixture): Promise<void> {
-  for (const epoch of (await f.sweeper.sweep()).linkEpochsShredded) {
-    f.requests.forgetLinkEpoch(epoch);
-    f.objections.forgetLinkEpoch(epoch);
-  }
-}
 
 describe('a caller under objection at intake', () => {
   it('still rings at a station, but is stored unlinked and unsealed with no count, and counts nobody else differently', () => {
@@ -69,7 +63,7 @@ describe('a caller under objection at intake', () => {
     f.clock.set(new Date('2026-07-05T10:00:00Z'));
     f.call(CALLER);
     f.clock.set(new Date('2026-08-20T10:00:00Z'));
-    await sweep(f);
+    await f.sweeper.sweep();
     expect(f.keyring.linkEpochs()).not.toContain('2026-02');
     const august = f.call(CALLER);
     expect(f.contacts.findByReference(august.reference)).toMatchObject({ pseudonym: null, sealedIdentifier: null });
@@ -81,7 +75,7 @@ describe('a caller under objection at intake', () => {
     f.call(CALLER);
     objected(f);
     f.clock.set(new Date('2026-08-20T10:00:00Z'));
-    await sweep(f);
+    await f.sweeper.sweep();
     expect(f.objections.size).toBe(0);
     expect(new ObjectionsRepository(f.database).count()).toBe(0);
     const view = f.call(CALLER);

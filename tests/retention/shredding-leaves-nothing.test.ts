@@ -36,12 +36,15 @@ describe('a month that leaves the window', () => {
 
     // 30 June, a day before the deadline (1 July 00:00 in Amsterdam): still linkable and sealed.
     desk.clock.set(new Date('2026-06-29T22:00:00Z'));
-    expect((await desk.sweeper.sweep()).linkEpochsShredded).toEqual([]);
+    expect((await desk.sweeper.sweep()).keysShredded).toEqual([]);
     expect(desk.call(national(CALLERS[0] as KnownNumber)).priorContacts).toBe(1);
 
     // 2 July, a day after: gone.
     desk.clock.set(new Date('2026-07-01T22:00:00Z'));
-    expect(await desk.sweeper.sweep()).toMatchObject({ linkEpochsShredded: ['2026-01'], sealedEpochsShredded: ['2026-01'] });
+    expect((await desk.sweeper.sweep()).keysShredded).toEqual([
+      { family: 'link', epoch: '2026-01' },
+      { family: 'phone-number', epoch: '2026-01' },
+    ]);
     for (const row of rows) {
       if (!row?.sealedIdentifier || !row.sealedEpoch) throw new Error('expected a sealed copy from January');
       expect(desk.vault.unseal(row.sealedIdentifier, 'phone-number', row.sealedEpoch, 'phone')).toBeUndefined();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SweepResult } from '../../src/retention/linkage-sweeper.js';
+import { shreddedMonths } from '../contacts/desk-fixture.js';
 import { escapeHtml } from '../../src/rights/access-page.js';
 import { probeFor, scanBytes, type KnownNumber } from '../support/identifier-scanner.js';
 import { coordinator, requestsFixture, valueOf, type RequestsFixture } from './requests-fixture.js';
@@ -13,15 +13,6 @@ afterEach(() => {
   fixture = undefined;
 });
 
-/** The sweep as the box runs it: months leave the window, and the requests' rows of those months go too. */
-async function sweep(f: RequestsFixture): Promise<SweepResult> {
-  const result = await f.sweeper.sweep();
-  for (const epoch of result.linkEpochsShredded) {
-    f.requests.forgetLinkEpoch(epoch);
-    f.objections.forgetLinkEpoch(epoch);
-  }
-  return result;
-}
 
 function answeredAccess(f: RequestsFixture, supplied: string, channel: 'phone' | 'chat' = 'phone') {
   const request = valueOf(f.rights.register(coordinator, { kind: 'access', channel, supplied }));
@@ -45,7 +36,7 @@ describe('the access export and retention', () => {
     const pending = valueOf(f.rights.register(coordinator, { kind: 'access', channel: 'phone', supplied: '06 1234 5678' }));
     valueOf(f.rights.confirmIdentity(coordinator, pending.reference));
     f.clock.set(new Date('2026-07-02T10:00:00Z'));
-    expect((await sweep(f)).linkEpochsShredded).toEqual(['2026-01']);
+    expect(shreddedMonths(await f.sweeper.sweep(), 'link')).toEqual(['2026-01']);
     const after = valueOf(f.rights.exportAccess(coordinator, pending.reference));
     const document = JSON.parse(after.json);
     expect(document).toMatchObject({ nothingLinkableRemains: true, contacts: [] });
@@ -62,7 +53,7 @@ describe('the access export and retention', () => {
     const f = (fixture = requestsFixture(new Date('2026-01-15T10:00:00Z')));
     f.call('0612345678');
     f.clock.set(new Date('2026-08-03T10:00:00Z'));
-    await sweep(f);
+    await f.sweeper.sweep();
     const exported = answeredAccess(f, '0612345678');
     expect(JSON.parse(exported.json)).toMatchObject({ nothingLinkableRemains: true, contacts: [] });
 
@@ -77,7 +68,7 @@ describe('the access export and retention', () => {
     const f = (fixture = requestsFixture(new Date('2026-01-15T10:00:00Z')));
     const contact = f.call('0612345678');
     f.clock.set(new Date('2026-08-03T10:00:00Z'));
-    await sweep(f);
+    await f.sweeper.sweep();
     const document = JSON.parse(answeredAccess(f, contact.reference).json);
     expect(document.nothingLinkableRemains).toBe(false);
     expect(document.contacts).toEqual([expect.objectContaining({ reference: contact.reference, identifier: null, identifierState: 'past-retention' })]);

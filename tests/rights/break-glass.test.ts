@@ -10,7 +10,7 @@ import { BreakGlassDisclosure, type DisclosureActor } from '../../src/rights/ind
 import { DisclosuresRepository } from '../../src/store/disclosures-repository.js';
 import { IncidentsRepository } from '../../src/store/incidents-repository.js';
 import { asMonthEpoch } from '../../src/time/month-epoch.js';
-import { deskFixture, type DeskFixture } from '../contacts/desk-fixture.js';
+import { deskFixture, shreddedMonths, type DeskFixture } from '../contacts/desk-fixture.js';
 import { probeFor, scanBytes, scanDirectory, type KnownNumber } from '../support/identifier-scanner.js';
 import { insertedContact } from '../support/inserted-contact.js';
 
@@ -233,12 +233,12 @@ describe('break-glass refusals', () => {
     const { reference } = f.call(MOBILE_AS_DIALLED);
     // January's sealed numbers go at 1 July 00:00 in Amsterdam.
     f.clock.set(new Date('2026-06-29T22:00:00Z'));
-    expect((await f.sweeper.sweep()).sealedEpochsShredded).toEqual([]);
+    expect(shreddedMonths(await f.sweeper.sweep(), 'phone-number')).toEqual([]);
     const before = requestedId(f.breakGlass.request(anna, reference, REASON));
     f.breakGlass.refuse(anna, before);
 
     f.clock.set(new Date('2026-07-01T22:00:00Z'));
-    expect((await f.sweeper.sweep()).sealedEpochsShredded).toEqual(['2026-01']);
+    expect(shreddedMonths(await f.sweeper.sweep(), 'phone-number')).toEqual(['2026-01']);
     expect(f.breakGlass.request(anna, reference, REASON)).toEqual({ ok: false, reason: 'outside-retention' });
     expect(f.disclosures.count()).toBe(1);
   });
@@ -249,7 +249,7 @@ describe('break-glass refusals', () => {
     f.clock.set(new Date('2026-06-30T21:30:00Z'));
     const requestId = requestedId(f.breakGlass.request(anna, reference, REASON));
     f.clock.set(new Date('2026-07-01T09:00:00Z'));
-    expect((await f.sweeper.sweep()).sealedEpochsShredded).toEqual(['2026-01']);
+    expect(shreddedMonths(await f.sweeper.sweep(), 'phone-number')).toEqual(['2026-01']);
     expect(f.breakGlass.approve(bram, requestId)).toEqual({ ok: false, reason: 'outside-retention' });
     expect(f.disclosures.findById(requestId)?.state).toBe('pending');
     expect(f.register.open()).toEqual([]);
