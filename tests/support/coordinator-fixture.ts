@@ -191,6 +191,7 @@ export async function startCoordinatorFixture(options: { throttle?: { maxFailure
     timeZone: 'Europe/Amsterdam',
     country: 'NL',
     priorContacts: desk.priorContacts,
+    objections: desk.objections,
     logger,
   });
   const backend: CoordinatorBackend = {
