@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { applyOverrides, validateConfig, type GatewayConfig } from '../config/load-config.js';
+import type { AccountService, Role } from '../accounts/index.js';
 import type { StationContactView } from '../contacts/contact-view.js';
 import type { BrokerPublish } from '../upstream/embedded-broker.js';
 
@@ -83,4 +84,30 @@ export function autoWrapUp(
   }, DEMO_AUTO_WRAP_UP_MS);
   timer.unref();
   return timer;
+}
+
+/** Two coordinators (break-glass needs a second one) and a technician, to try the coordinator page. */
+const DEMO_ACCOUNTS: readonly { readonly id: string; readonly role: Role }[] = [
+  { id: 'coordinator-demo', role: 'coordinator' },
+  { id: 'coordinator-demo-2', role: 'coordinator' },
+  { id: 'technician-demo', role: 'technician' },
+];
+
+/**
+ * The demo accounts with a fresh random password each start (the box keeps only scrypt hashes, so
+ * a password from an earlier run cannot be shown again).
+ */
+export async function provisionDemoAccounts(accounts: AccountService): Promise<{ id: string; role: Role; password: string }[]> {
+  const provisioned = [];
+  for (const { id, role } of DEMO_ACCOUNTS) {
+    const password = randomBytes(12).toString('base64url');
+    const existing = accounts.getAccount(id);
+    if (!existing) await accounts.createAccount(id, role, password);
+    else {
+      await accounts.setPassword(id, password);
+      if (existing.disabledAt !== null) accounts.enable(id);
+    }
+    provisioned.push({ id, role, password });
+  }
+  return provisioned;
 }

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { startGateway, systemClock, type RunningGateway } from '../main.js';
 import { EmbeddedBroker } from '../upstream/embedded-broker.js';
 import { parseCommandLine, USAGE, UsageError, type CliCommand } from './arguments.js';
-import { autoWrapUp, DEMO_BROKER_PORT, demoConfig, describeContact, describeReceived } from './demo.js';
+import { autoWrapUp, DEMO_BROKER_PORT, demoConfig, describeContact, describeReceived, provisionDemoAccounts } from './demo.js';
 import { runDoctor } from './doctor.js';
 import { keysStatus } from './keys-status.js';
 import { auditVerify } from './audit-verify.js';
@@ -86,8 +86,10 @@ async function demo(command: Extract<CliCommand, { command: 'demo' }>): Promise<
     throw error;
   }
   const token = config.stations.desks[0]?.token ?? '';
+  const demoAccounts = await provisionDemoAccounts(gateway.accounts);
   say('helpline-gateway demo (demo settings: one-minute statistics periods, suppression threshold 2)');
   say(`  station page:   ${gateway.stationUrl}/#token=${token}`);
+  say(`  coordinator:    ${gateway.stationUrl}/coordinator  (${demoAccounts.map((account) => `${account.id} / ${account.password}`).join(', ')})`);
   say(`  central office: embedded MQTT broker on ${broker.url} (subscribe to helpline/v1/#)`);
   say(`  line:           ${config.line.kind === 'modem' ? `modem on ${config.line.device}` : 'simulated caller-ID modem with made-up numbers'}`);
   say(`  data:           ${config.dataDir} (logs in ${logPath})`);
