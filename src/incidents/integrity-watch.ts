@@ -4,6 +4,7 @@ import { describeError } from '../events/typed-emitter.js';
 import type { Logger } from '../log/logger.js';
 import type { GatewayDatabase } from '../store/open-database.js';
 import type { IncidentRaiser } from './incident-register.js';
+import { RepeatingCheck } from './repeating-check.js';
 
 export interface IntegrityWatchOptions {
   /**
@@ -40,31 +41,22 @@ const DAY = 24 * 60 * 60 * 1000;
 export class IntegrityWatch {
   readonly #options: IntegrityWatchOptions;
   readonly #logger: Logger;
-  readonly #intervalMs: number;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #repeating: RepeatingCheck;
   #anchor: AuditHead | undefined;
   #lastFailures = '';
 
   constructor(options: IntegrityWatchOptions) {
-    const intervalMs = options.intervalMs ?? DAY;
-    if (!Number.isSafeInteger(intervalMs) || intervalMs < 1) throw new TypeError('integrity watch intervalMs must be a positive whole number');
     this.#options = options;
-    this.#intervalMs = intervalMs;
+    this.#repeating = new RepeatingCheck('integrity watch', options.intervalMs ?? DAY, () => this.check());
     this.#logger = options.logger.child({ component: 'incidents' });
   }
 
   start(): Promise<void> {
-    if (this.#timer) return Promise.resolve();
-    this.check();
-    // unref: a pending daily check must not keep a stopping process alive.
-    this.#timer = setInterval(() => this.check(), this.#intervalMs).unref();
-    return Promise.resolve();
+    return this.#repeating.start();
   }
 
   stop(): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    return Promise.resolve();
+    return this.#repeating.stop();
   }
 
   /** One run of both checks; the timer calls it, tests may too. */

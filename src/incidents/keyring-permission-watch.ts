@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describeError } from '../events/typed-emitter.js';
 import type { Logger } from '../log/logger.js';
 import type { IncidentRaiser } from './incident-register.js';
+import { RepeatingCheck } from './repeating-check.js';
 
 /** The fields of an lstat the watch reads; injectable so a test can show an owner change without root. */
 export interface KeyringEntryStats {
@@ -51,36 +52,28 @@ export class KeyringPermissionWatch {
   readonly #directory: string;
   readonly #incidents: IncidentRaiser;
   readonly #logger: Logger;
-  readonly #intervalMs: number;
+  readonly #repeating: RepeatingCheck;
   readonly #lstat: (path: string) => KeyringEntryStats;
   readonly #readdir: (path: string) => string[];
-  #timer: NodeJS.Timeout | undefined;
   #owner: number | undefined;
   #known = new Set<string>();
 
   constructor(options: KeyringPermissionWatchOptions) {
-    const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
-    if (!Number.isSafeInteger(intervalMs) || intervalMs < 1) throw new TypeError('keyring permission watch intervalMs must be a positive whole number');
     if (typeof options.directory !== 'string' || options.directory === '') throw new TypeError('keyring permission watch needs the keyring directory');
     this.#directory = options.directory;
     this.#incidents = options.incidents;
     this.#logger = options.logger.child({ component: 'incidents' });
-    this.#intervalMs = intervalMs;
+    this.#repeating = new RepeatingCheck('keyring permission watch', options.intervalMs ?? DEFAULT_INTERVAL_MS, () => this.check());
     this.#lstat = options.lstat ?? lstatSync;
     this.#readdir = options.readdir ?? ((path) => readdirSync(path));
   }
 
   start(): Promise<void> {
-    if (this.#timer) return Promise.resolve();
-    this.check();
-    this.#timer = setInterval(() => this.check(), this.#intervalMs).unref();
-    return Promise.resolve();
+    return this.#repeating.start();
   }
 
   stop(): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    return Promise.resolve();
+    return this.#repeating.stop();
   }
 
   /** One look at the directory and its files; the timer calls it, tests may too. */

@@ -4,6 +4,7 @@ import type { ContactReference } from '../contacts/contact-view.js';
 import type { IncidentKind } from '../incidents/index.js';
 import type { CallerRequestDesk } from '../rights/caller-request-types.js';
 import type { Clock } from '../time/clock.js';
+import type { DisclosureRefusalReason } from '../rights/break-glass.js';
 
 /**
  * Everything the coordinator routes need, and nothing more. Each part is shaped so that main.ts can
@@ -34,16 +35,8 @@ export interface CoordinatorAccounts {
   enable(id: string, by: CoordinatorActor): AccountSummary;
 }
 
-/** The refusal reasons of BreakGlassDisclosure, repeated here so stations/ need not import rights/break-glass. */
-export type DisclosureRefusalCode =
-  | 'not-coordinator'
-  | 'no-reason'
-  | 'reason-holds-identifier'
-  | 'unknown-contact'
-  | 'outside-retention'
-  | 'same-coordinator'
-  | 'not-pending'
-  | 'expired';
+/** The refusal reasons of BreakGlassDisclosure (a type only: stations/ never calls rights/). */
+export type DisclosureRefusalCode = DisclosureRefusalReason;
 
 export interface DisclosureRefusalView {
   readonly ok: false;
