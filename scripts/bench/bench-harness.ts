@@ -8,7 +8,6 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } fr
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { canonicalText } from '../../src/privacy/raw-identifier.js';
-import type { Pseudonym } from '../../src/privacy/types.js';
 import { monthEpochAt, windowEndingAt } from '../../src/time/index.js';
 import { callLines, openPlaintextPipeline, openPrivacyPipeline, type Durability, type LinePipeline, type PrivacyParts } from './pipelines.js';
 import { CallerPool, ensurePopulation, LINKAGE_MONTHS, MEASUREMENT_START, measuredCallerIndices, SITE_TIME_ZONE, type PopulatedFiles } from './population.js';
@@ -53,8 +52,6 @@ export interface BenchResults {
   readonly lookups: {
     /** Six HMACs (this month's pseudonym and one per earlier live month) plus the count over them, as the desk does. */
     readonly privacy: LatencySummary;
-    /** The count over six precomputed pseudonyms alone. */
-    readonly privacySqlOnly: LatencySummary;
     readonly plaintext: LatencySummary;
   };
   readonly crypto: {
@@ -170,36 +167,30 @@ function measureInterleaved(privacy: LinePipeline, plaintext: LinePipeline, call
 
 function measureLookups(parts: PrivacyParts, plaintext: PlaintextDesk, callers: readonly ReturnType<CallerPool['raw']>[], warmup: number): BenchResults['lookups'] {
   const epoch = monthEpochAt(MEASUREMENT_START, SITE_TIME_ZONE);
-  const window = windowEndingAt(epoch, LINKAGE_MONTHS);
-  const earlierMonths = window.slice(1);
-  const recorders = { privacy: new LatencyRecorder(), sqlOnly: new LatencyRecorder(), plaintext: new LatencyRecorder() };
+  const earlierMonths = windowEndingAt(epoch, LINKAGE_MONTHS).slice(1);
+  const recorders = { privacy: new LatencyRecorder(), plaintext: new LatencyRecorder() };
   const checksum = { privacy: 0, plaintext: 0 };
   callers.forEach((number, index) => {
     const measured = index >= warmup;
     const text = canonicalText(number);
-    const precomputed: Pseudonym[] = parts.pseudonymizer.lookupPseudonyms(number, 'phone', window);
     const privacyStart = process.hrtime.bigint();
     const found = parts.priorContacts.count([
       { epoch, pseudonym: parts.pseudonymizer.pseudonymize(number, 'phone', epoch) },
       ...parts.pseudonymizer.lookupLinked(number, 'phone', earlierMonths),
     ]);
     const privacyEnd = process.hrtime.bigint();
-    const sqlFound = parts.contacts.countByPseudonyms(precomputed);
-    const sqlEnd = process.hrtime.bigint();
-    if (sqlFound !== found) throw new Error(`the in-memory index found ${found}, the pseudonym index ${sqlFound}`);
     const plaintextFound = plaintext.countByNumber(text);
     const plaintextEnd = process.hrtime.bigint();
     checksum.privacy += found;
     checksum.plaintext += plaintextFound;
     if (!measured) return;
     recorders.privacy.add(privacyEnd - privacyStart);
-    recorders.sqlOnly.add(sqlEnd - privacyEnd);
-    recorders.plaintext.add(plaintextEnd - sqlEnd);
+    recorders.plaintext.add(plaintextEnd - privacyEnd);
   });
   if (checksum.privacy !== checksum.plaintext) {
     throw new Error(`lookups disagree: privacy found ${checksum.privacy}, plaintext ${checksum.plaintext}`);
   }
-  return { privacy: recorders.privacy.summary(), privacySqlOnly: recorders.sqlOnly.summary(), plaintext: recorders.plaintext.summary() };
+  return { privacy: recorders.privacy.summary(), plaintext: recorders.plaintext.summary() };
 }
 
 function measureCrypto(parts: PrivacyParts, callers: readonly ReturnType<CallerPool['raw']>[], warmup: number): BenchResults['crypto'] {

@@ -114,7 +114,6 @@ export function openPrivacyPipeline(databasePath: string, keyringDirectory: stri
   const keyring = Keyring.open({ directory: keyringDirectory, clock });
   const database = openDatabase(databasePath, durability, false);
   const contacts = new ContactsRepository(database);
-  contacts.warmPseudonymIndex();
   const priorContacts = PriorContactCounter.load(contacts);
   const pseudonymizer = createPseudonymizer(keyring);
   const vault = createVault(keyring);
@@ -138,7 +137,7 @@ export function openPrivacyPipeline(databasePath: string, keyringDirectory: stri
 export function openPlaintextPipeline(databasePath: string, durability: Durability): { pipeline: LinePipeline; desk: PlaintextDesk } {
   const clock = new ManualClock(MEASUREMENT_START);
   const database = openDatabase(databasePath, durability, true);
-  // The same warm start the shipped desk gets (main.ts warms the pseudonym index).
+  // A warm start like the shipped desk's, whose PriorContactCounter.load reads every stored contact.
   database.get('SELECT count(*) AS n FROM contacts INDEXED BY contacts_by_number WHERE number IS NOT NULL');
   const desk = new PlaintextDesk(database, silentLogger());
   return { pipeline: new LinePipeline(`plaintext (${durability})`, database, clock, desk, () => undefined), desk };

@@ -10,11 +10,13 @@
  * the linkage window, so a prior-contact count finds rows under several months' link keys.
  *
  * The retention benchmark builds a privacy database alone, of another size and over a longer
- * spread of months, with the same generator (`ensurePrivacyPopulation`).
+ * spread of months, with the same generator (`ensurePrivacyPopulation`), and adds chats to it:
+ * contacts whose IP address is sealed under the month's chat-ip key, each with a transcript of
+ * sealed lines (`chatPlan`: 50,000 chats and 500,000 lines beside 2,000,000 phone contacts).
  */
 import { randomContactReference } from '../../src/contacts/contact-reference.js';
 import { silentLogger } from '../../src/log/index.js';
-import { normalizePhoneNumber } from '../../src/privacy/normalize.js';
+import { normalizeIpAddress, normalizePhoneNumber } from '../../src/privacy/normalize.js';
 import { Keyring } from '../../src/privacy/keyring.js';
 import { createPseudonymizer } from '../../src/privacy/pseudonym.js';
 import { canonicalText, type RawPhoneNumber } from '../../src/privacy/raw-identifier.js';
@@ -25,13 +27,16 @@ import { ManualClock, monthEpochAt, type MonthEpoch } from '../../src/time/index
 import sqlite3Wasm, { type Database, type Statement } from 'node-sqlite3-wasm';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { PLAINTEXT_INSERT_COLUMNS, PLAINTEXT_SCHEMA_VERSION, plaintextMigrations } from './plaintext-desk.js';
 import { seededRandom } from './statistics.js';
 
 /** Bump when the generator below changes what it stores: older caches are then rebuilt. */
 const POPULATION_FORMAT = 1;
+/** The same for the retention bench's store; 2 added the chats and their sealed transcript lines. */
+const PRIVACY_POPULATION_FORMAT = 2;
 const POPULATION_SEED = 20250615;
+const CHAT_SEED = 20250616;
 
 export const SITE_TIME_ZONE = 'Europe/Amsterdam';
 export const LINKAGE_MONTHS = 6;
@@ -52,6 +57,20 @@ export interface PopulationPlan {
   readonly poolSize: number;
   /** The first `regulars` pool numbers call far more often than the rest. */
   readonly regulars: number;
+}
+
+/** Chats stored beside the phone contacts, and the transcript lines written in them. */
+export interface ChatPlan {
+  readonly chats: number;
+  readonly transcriptLines: number;
+}
+
+export const NO_CHATS: ChatPlan = { chats: 0, transcriptLines: 0 };
+
+/** One chat per 40 phone contacts, ten lines per chat on average: 50,000 and 500,000 at 2,000,000. */
+export function chatPlan(contacts: number): ChatPlan {
+  const chats = Math.max(1, Math.round(contacts / 40));
+  return { chats, transcriptLines: chats * 10 };
 }
 
 export function populationPlan(contacts: number): PopulationPlan {
@@ -105,8 +124,10 @@ export interface PopulatedFiles {
   readonly builtSeconds: number | undefined;
 }
 
-/** A privacy database without its plaintext twin (the retention benchmark's). */
-export type PrivacyPopulatedFiles = Omit<PopulatedFiles, 'plaintextDatabase'>;
+/** A privacy database without its plaintext twin, with chats (the retention benchmark's). */
+export interface PrivacyPopulatedFiles extends Omit<PopulatedFiles, 'plaintextDatabase'> {
+  readonly chats: ChatPlan;
+}
 
 export interface EnsurePopulationOptions {
   readonly cacheRoot: string;
@@ -127,6 +148,8 @@ export interface EnsurePrivacyPopulationOptions extends EnsurePopulationOptions 
 interface CompleteMarker {
   readonly format: number;
   readonly contacts: number;
+  /** The cache directory's name: a build is reused only under the key it was built for. */
+  readonly key: string;
   readonly builtSeconds: number;
 }
 
@@ -153,29 +176,36 @@ export function ensurePopulation(options: EnsurePopulationOptions): PopulatedFil
     plan,
   };
   const spread = { start: POPULATION_START, end: POPULATION_END };
-  const builtSeconds = ensureCached(directory, options, () => buildPopulation({ ...files, spread }, options.log));
+  const builtSeconds = ensureCached(directory, POPULATION_FORMAT, options, () => buildPopulation({ ...files, spread, chats: NO_CHATS }, options.log));
   return { ...files, builtSeconds };
 }
 
-/** A privacy database alone, with `contacts` spread as asked, cached under its own key beside the others. */
+/**
+ * A privacy database alone, with `contacts` phone contacts spread as asked and `chatPlan(contacts)`
+ * chats among them, cached under its own key beside the others. The key names the chats and lines
+ * and its own format, so a store built before the chats existed is never taken for this one.
+ */
 export function ensurePrivacyPopulation(options: EnsurePrivacyPopulationOptions): PrivacyPopulatedFiles {
   const plan = populationPlan(options.contacts);
+  const chats = chatPlan(options.contacts);
   const { start, end } = options.spread;
   const directory = join(
     options.cacheRoot,
-    `privacy-contacts-${options.contacts}-${monthEpochAt(start, SITE_TIME_ZONE)}-to-${monthEpochAt(end, SITE_TIME_ZONE)}-schema-${latestSchemaVersion()}-format-${POPULATION_FORMAT}-${schemaDigest([migrations, start, end])}`,
+    `privacy-contacts-${options.contacts}-chats-${chats.chats}-lines-${chats.transcriptLines}-${monthEpochAt(start, SITE_TIME_ZONE)}-to-${monthEpochAt(end, SITE_TIME_ZONE)}` +
+      `-schema-${latestSchemaVersion()}-format-${PRIVACY_POPULATION_FORMAT}-${schemaDigest([migrations, start, end])}`,
   );
-  const files = { directory, privacyDatabase: join(directory, 'privacy.db'), keyringDirectory: join(directory, 'keyring'), plan };
-  const builtSeconds = ensureCached(directory, options, () => buildPopulation({ ...files, spread: options.spread }, options.log));
+  const files = { directory, privacyDatabase: join(directory, 'privacy.db'), keyringDirectory: join(directory, 'keyring'), plan, chats };
+  const builtSeconds = ensureCached(directory, PRIVACY_POPULATION_FORMAT, options, () => buildPopulation({ ...files, spread: options.spread }, options.log));
   return { ...files, builtSeconds };
 }
 
-/** Builds into `directory` unless a complete build is there; the seconds it took, undefined when cached. */
-function ensureCached(directory: string, options: EnsurePopulationOptions, build: () => void): number | undefined {
+/** Builds into `directory` unless a complete build of the same format and key is there; the seconds it took, undefined when cached. */
+function ensureCached(directory: string, format: number, options: EnsurePopulationOptions, build: () => void): number | undefined {
   const markerPath = join(directory, 'complete.json');
+  const key = basename(directory);
   if (existsSync(markerPath)) {
-    const marker = JSON.parse(readFileSync(markerPath, 'utf8')) as CompleteMarker;
-    if (marker.format === POPULATION_FORMAT && marker.contacts === options.contacts) return undefined;
+    const marker = JSON.parse(readFileSync(markerPath, 'utf8')) as Partial<CompleteMarker>;
+    if (marker.format === format && marker.contacts === options.contacts && marker.key === key) return undefined;
   }
   // No marker: absent, or a build that was interrupted. Start over.
   rmSync(directory, { recursive: true, force: true });
@@ -184,7 +214,7 @@ function ensureCached(directory: string, options: EnsurePopulationOptions, build
   options.log(`populating ${options.contacts.toLocaleString('en')} contacts into ${directory} (once; cached for later runs)`);
   build();
   const builtSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  writeFileSync(markerPath, JSON.stringify({ format: POPULATION_FORMAT, contacts: options.contacts, builtSeconds } satisfies CompleteMarker));
+  writeFileSync(markerPath, JSON.stringify({ format, contacts: options.contacts, key, builtSeconds } satisfies CompleteMarker));
   options.log(`population built in ${builtSeconds.toFixed(1)} s`);
   return builtSeconds;
 }
@@ -193,51 +223,33 @@ const PRIVACY_INSERT_COLUMNS = [
   'reference', 'channel', 'presentation', 'link_epoch', 'pseudonym', 'sealed_epoch', 'sealed_identifier',
   'prior_contacts', 'opened_at', 'ended_at', 'state',
 ] as const;
+const TRANSCRIPT_INSERT_COLUMNS = ['contact_id', 'author', 'written_at', 'sealed_epoch', 'sealed_text'] as const;
+/** The tables the bulk loader fills; their secondary indexes are dropped first and rebuilt at the end. */
+const LOADED_TABLES = ['contacts', 'transcript_lines'] as const;
 
 type SqlCell = string | number | Uint8Array | null;
 
-/**
- * Bulk loader for one file: bypasses GatewayDatabase on purpose (no journal, no fsync, a big cache,
- * secondary indexes built after the rows) because only the result matters, not how it was written.
- */
-class BulkLoader {
+/** Rows for one table, sent to SQLite `ROWS_PER_INSERT` at a time. */
+class TableInserter {
   readonly #db: Database;
+  readonly #table: string;
   readonly #columns: readonly string[];
   readonly #fullInsert: Statement;
   readonly #pending: SqlCell[] = [];
-  readonly #indexes: { readonly name: string; readonly sql: string }[];
 
-  constructor(path: string, columns: readonly string[]) {
-    this.#db = new sqlite3Wasm.Database(path);
-    for (const pragma of ['locking_mode = EXCLUSIVE', 'journal_mode = OFF', 'synchronous = OFF', 'cache_size = -262144', 'temp_store = MEMORY']) {
-      this.#db.all(`PRAGMA ${pragma}`);
-    }
+  constructor(db: Database, table: string, columns: readonly string[]) {
+    this.#db = db;
+    this.#table = table;
     this.#columns = columns;
-    this.#indexes = (this.#db.all(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'contacts' AND sql IS NOT NULL`) as {
-      name: string;
-      sql: string;
-    }[]).map(({ name, sql }) => ({ name, sql }));
-    for (const { name } of this.#indexes) this.#db.exec(`DROP INDEX ${name}`);
-    this.#fullInsert = this.#db.prepare(this.#insertSql(ROWS_PER_INSERT));
-    this.#db.exec('BEGIN');
+    this.#fullInsert = db.prepare(this.#insertSql(ROWS_PER_INSERT));
   }
 
   add(row: readonly SqlCell[]): void {
     this.#pending.push(...row);
-    if (this.#pending.length === ROWS_PER_INSERT * this.#columns.length) this.#flush();
+    if (this.#pending.length === ROWS_PER_INSERT * this.#columns.length) this.flush();
   }
 
-  /** Commits, rebuilds the indexes exactly as the schema wrote them, and leaves the file in WAL mode. */
-  finish(): void {
-    this.#flush();
-    this.#db.exec('COMMIT');
-    this.#fullInsert.finalize();
-    for (const { sql } of this.#indexes) this.#db.exec(sql);
-    this.#db.all('PRAGMA journal_mode = WAL');
-    this.#db.close();
-  }
-
-  #flush(): void {
+  flush(): void {
     if (this.#pending.length === 0) return;
     const rows = this.#pending.length / this.#columns.length;
     if (rows === ROWS_PER_INSERT) {
@@ -250,14 +262,63 @@ class BulkLoader {
     this.#pending.length = 0;
   }
 
+  finalize(): void {
+    this.#fullInsert.finalize();
+  }
+
   #insertSql(rows: number): string {
     const tuple = `(${this.#columns.map(() => '?').join(', ')})`;
-    return `INSERT INTO contacts (${this.#columns.join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`;
+    return `INSERT INTO ${this.#table} (${this.#columns.join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`;
+  }
+}
+
+/**
+ * Bulk loader for one file: bypasses GatewayDatabase on purpose (no journal, no fsync, a big cache,
+ * secondary indexes built after the rows) because only the result matters, not how it was written.
+ * Rows of one table keep their order, so ids follow the order they were added in.
+ */
+class BulkLoader {
+  readonly #db: Database;
+  readonly #tables: TableInserter[] = [];
+  readonly #indexes: { readonly name: string; readonly sql: string }[];
+
+  constructor(path: string) {
+    this.#db = new sqlite3Wasm.Database(path);
+    // Foreign keys are checked once at the end: a chat's lines are buffered before its contact row.
+    for (const pragma of ['locking_mode = EXCLUSIVE', 'journal_mode = OFF', 'synchronous = OFF', 'cache_size = -262144', 'temp_store = MEMORY', 'foreign_keys = OFF']) {
+      this.#db.all(`PRAGMA ${pragma}`);
+    }
+    const tables = LOADED_TABLES.map((table) => `'${table}'`).join(', ');
+    this.#indexes = (this.#db.all(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN (${tables}) AND sql IS NOT NULL`) as {
+      name: string;
+      sql: string;
+    }[]).map(({ name, sql }) => ({ name, sql }));
+    for (const { name } of this.#indexes) this.#db.exec(`DROP INDEX ${name}`);
+    this.#db.exec('BEGIN');
+  }
+
+  table(name: (typeof LOADED_TABLES)[number], columns: readonly string[]): TableInserter {
+    const inserter = new TableInserter(this.#db, name, columns);
+    this.#tables.push(inserter);
+    return inserter;
+  }
+
+  /** Commits, rebuilds the indexes exactly as the schema wrote them, and leaves the file in WAL mode. */
+  finish(): void {
+    for (const table of this.#tables) table.flush();
+    this.#db.exec('COMMIT');
+    for (const table of this.#tables) table.finalize();
+    for (const { sql } of this.#indexes) this.#db.exec(sql);
+    const orphans = this.#db.all('PRAGMA foreign_key_check').length;
+    if (orphans > 0) throw new Error(`the bulk load left ${orphans} rows whose parent row is missing`);
+    this.#db.all('PRAGMA journal_mode = WAL');
+    this.#db.close();
   }
 }
 
 interface PopulationBuild {
   readonly plan: PopulationPlan;
+  readonly chats: ChatPlan;
   readonly spread: ContactSpread;
   readonly privacyDatabase: string;
   readonly keyringDirectory: string;
@@ -265,8 +326,54 @@ interface PopulationBuild {
   readonly plaintextDatabase?: string;
 }
 
+/** What children and volunteers write in a chat, in Dutch; lines are put together from these. */
+const CHAT_PHRASES = [
+  'hoi', 'ik weet niet zo goed hoe ik dit moet zeggen', 'op school gaat het niet zo goed', 'mijn ouders maken heel vaak ruzie',
+  'ik voel me de laatste tijd vaak alleen', 'wat fijn dat je dit aan ons vertelt', 'hoe gaat het nu met je', 'kun je daar iets meer over vertellen',
+  'ik snap dat dat heel moeilijk is', 'mijn beste vriendin doet ineens raar tegen me', 'ik durf het niet tegen mijn moeder te zeggen',
+  'heb je daar al met iemand over gepraat', 'soms wil ik gewoon even weg', 'dat klinkt echt heel naar', 'ik word gepest in de klas',
+  'wat zou je willen dat er verandert', 'ik kan al een week niet goed slapen', 'je mag hier alles zeggen wat je wilt', 'het is thuis best lastig',
+  'mijn broertje snapt er niks van', 'ik heb het nog aan niemand verteld', 'oké dankjewel', 'wie zou je kunnen helpen denk je',
+  'ik weet het echt niet meer', 'misschien kan je mentor iets doen', 'ja dat denk ik wel', 'nee niet echt', 'hmm misschien',
+];
+
+/** 40 to 200 characters of phrases, cut at a word and closed with a full stop or question mark. */
+function transcriptText(random: () => number): string {
+  const target = 40 + Math.floor(random() * 161);
+  let text = '';
+  while (text.length < target) {
+    const phrase = CHAT_PHRASES[Math.floor(random() * CHAT_PHRASES.length)] ?? 'hoi';
+    text = text === '' ? phrase.charAt(0).toUpperCase() + phrase.slice(1) : `${text}, ${phrase}`;
+  }
+  const cut = text.lastIndexOf(' ', target - 1);
+  const body = (cut >= 39 ? text.slice(0, cut) : text.slice(0, target - 1)).replace(/,$/, '');
+  return `${body}${random() < 0.3 ? '?' : '.'}`;
+}
+
+/** A public-looking IPv4 address per chat (deterministic, scattered), through the real normalizer. */
+function chatAddress(index: number): ReturnType<typeof normalizeIpAddress> {
+  const mixed = Math.imul(index + 1, 2_654_435_761) >>> 0;
+  return normalizeIpAddress(`${80 + ((mixed >>> 24) % 100)}.${(mixed >>> 16) & 255}.${(mixed >>> 8) & 255}.${(mixed & 255) | 1}`);
+}
+
+/** Lines per chat (at least one), summing to exactly `plan.transcriptLines`. */
+function linesPerChat(plan: ChatPlan, random: () => number): Int32Array {
+  const weights = Float64Array.from({ length: plan.chats }, () => 1 + random() * 18);
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  const counts = new Int32Array(plan.chats);
+  let cumulative = 0;
+  let placed = 0;
+  weights.forEach((weight, chat) => {
+    cumulative += weight;
+    const upTo = chat === plan.chats - 1 ? plan.transcriptLines : Math.round((plan.transcriptLines * cumulative) / total);
+    counts[chat] = upTo - placed;
+    placed = upTo;
+  });
+  return counts;
+}
+
 function buildPopulation(files: PopulationBuild, log: (line: string) => void): void {
-  const { plan, spread } = files;
+  const { plan, chats, spread } = files;
   const logger = silentLogger();
   // Create the files through GatewayDatabase so they carry the real schema, pragmas and version.
   GatewayDatabase.open({ path: files.privacyDatabase, logger }).close();
@@ -278,20 +385,57 @@ function buildPopulation(files: PopulationBuild, log: (line: string) => void): v
   const vault = createVault(keyring);
   const pool = new CallerPool();
   const random = seededRandom(POPULATION_SEED);
+  const chatRandom = seededRandom(CHAT_SEED);
+  const chatLines = linesPerChat(chats, chatRandom);
   const earlierContacts = new Int32Array(plan.poolSize);
   const references = new Set<string>();
-  const privacy = new BulkLoader(files.privacyDatabase, PRIVACY_INSERT_COLUMNS);
-  const plaintext = files.plaintextDatabase === undefined ? undefined : new BulkLoader(files.plaintextDatabase, PLAINTEXT_INSERT_COLUMNS);
+  const privacyLoader = new BulkLoader(files.privacyDatabase);
+  const privacy = privacyLoader.table('contacts', PRIVACY_INSERT_COLUMNS);
+  const transcripts = privacyLoader.table('transcript_lines', TRANSCRIPT_INSERT_COLUMNS);
+  const plaintextLoader = files.plaintextDatabase === undefined ? undefined : new BulkLoader(files.plaintextDatabase);
+  const plaintext = plaintextLoader?.table('contacts', PLAINTEXT_INSERT_COLUMNS);
+  // Month boundaries fall on whole hours in the site's zone: one Intl call per hour, not per line.
+  const months = new Map<number, MonthEpoch>();
+  const monthOf = (at: number): MonthEpoch => {
+    const hour = Math.floor(at / 3_600_000);
+    let month = months.get(hour);
+    if (month === undefined) {
+      month = monthEpochAt(at, SITE_TIME_ZONE);
+      months.set(hour, month);
+    }
+    return month;
+  };
+  const rows = plan.contacts + chats.chats;
   const span = spread.end - spread.start;
-  const progressEvery = Math.max(1, Math.round(plan.contacts / 10));
+  const progressEvery = Math.max(1, Math.round(rows / 10));
+  let chatsStored = 0;
   try {
-    for (let i = 0; i < plan.contacts; i++) {
-      const openedAt = spread.start + Math.floor(((i + random()) * span) / plan.contacts);
-      const endedAt = openedAt + 60_000 + Math.floor(random() * 900_000);
+    for (let i = 0; i < rows; i++) {
+      const openedAt = spread.start + Math.floor(((i + random()) * span) / rows);
       clock.set(openedAt);
       let reference = randomContactReference();
       while (references.has(reference)) reference = randomContactReference();
       references.add(reference);
+      if ((i + 1) % progressEvery === 0) log(`  ${(i + 1).toLocaleString('en')} contacts`);
+      // Chats are spread evenly among the phone contacts, so ids and months interleave as at a site.
+      if (Math.floor(((i + 1) * chats.chats) / rows) > Math.floor((i * chats.chats) / rows)) {
+        const address = chatAddress(chatsStored);
+        if (!address) throw new Error(`synthetic chat address ${chatsStored} did not normalize`);
+        const epoch = monthOf(openedAt);
+        let writtenAt = openedAt;
+        const lines = chatLines[chatsStored] ?? 1;
+        for (let line = 0; line < lines; line++) {
+          writtenAt += 20_000 + Math.floor(chatRandom() * 70_000);
+          clock.set(writtenAt);
+          const lineEpoch = monthOf(writtenAt);
+          // Contact ids are 1, 2, … in the order the rows were added.
+          transcripts.add([i + 1, line % 2 === 0 ? 'caller' : 'volunteer', writtenAt, lineEpoch, vault.sealText(transcriptText(chatRandom), lineEpoch)]);
+        }
+        privacy.add([reference, 'chat', 'number', null, null, epoch, vault.seal(address, 'chat-ip', epoch), 0, openedAt, writtenAt + 60_000, 'registered']);
+        chatsStored += 1;
+        continue;
+      }
+      const endedAt = openedAt + 60_000 + Math.floor(random() * 900_000);
       if (random() < WITHHELD_SHARE) {
         const presentation = random() < 0.5 ? 'withheld' : 'unavailable';
         privacy.add([reference, 'phone', presentation, null, null, null, null, 0, openedAt, endedAt, 'registered']);
@@ -300,18 +444,18 @@ function buildPopulation(files: PopulationBuild, log: (line: string) => void): v
       }
       const caller = random() < REGULAR_SHARE ? Math.floor(random() * plan.regulars) : Math.floor(random() * plan.poolSize);
       const number = pool.raw(caller);
-      const epoch: MonthEpoch = monthEpochAt(openedAt, SITE_TIME_ZONE);
+      const epoch = monthOf(openedAt);
       const prior = earlierContacts[caller] ?? 0;
       earlierContacts[caller] = prior + 1;
       const pseudonym = pseudonymizer.pseudonymize(number, 'phone', epoch);
       const sealed = vault.seal(number, 'phone-number', epoch);
       privacy.add([reference, 'phone', 'number', epoch, pseudonym, epoch, sealed, prior, openedAt, endedAt, 'registered']);
       plaintext?.add([reference, 'phone', 'number', canonicalText(number), prior, openedAt, endedAt, 'registered']);
-      if ((i + 1) % progressEvery === 0) log(`  ${(i + 1).toLocaleString('en')} contacts`);
     }
+    if (chatsStored !== chats.chats) throw new Error(`stored ${chatsStored} chats, planned ${chats.chats}`);
     log('  building indexes');
-    privacy.finish();
-    plaintext?.finish();
+    privacyLoader.finish();
+    plaintextLoader?.finish();
   } finally {
     keyring.close();
   }

@@ -1,45 +1,56 @@
 /**
- * The retention run (issue 3): the real LinkageSweeper over a store of 2,000,000 contacts spread
- * over twelve months, six of them due, while calls keep arriving through the real ContactDesk every
- * 5 ms and the event loop is watched two ways. Transcripts do not exist yet (issue 5): this measures
- * the contacts part of a retention run only.
+ * The retention run (issues 3 and 5): the real RetentionSweeper, with the rules of
+ * `retentionRules(policyPresets['allesoke-nl'])` (phone linkage and numbers 6 months, chat IPs and
+ * transcripts 3), over a store of 2,000,000 phone contacts, 50,000 chats and their 500,000 sealed
+ * transcript lines spread over twelve months, while calls keep arriving through the real ContactDesk
+ * every 5 ms and the event loop is watched two ways.
  *
  * `npm run bench` runs it as shipped after the intake benchmark. Run alone it can try variants,
- * each on a fresh copy of the cached store: a sweeper batch size, and what dropping the SQLite
- * pseudonym index would change (nothing in src/ reads it since the prior-contact count moved to
- * memory; every unlinked row costs a delete from it):
+ * each on a fresh copy of the cached store: a sweeper batch size, `/secure-delete-off` (the
+ * scratch copy without `secure_delete`, a what-if that shows what the overwriting costs) and
+ * `/calls-20ms` (a call every 20 ms instead of every 5):
  *
  *   node --import tsx scripts/bench/retention-bench.ts
- *   BENCH_RETENTION_CONTACTS=2000000  stored contacts (default 2,000,000)
- *   BENCH_RETENTION_VARIANTS=default,5000,1000/no-pseudonym-index  runs to make (default: default)
+ *   BENCH_RETENTION_CONTACTS=2000000  stored phone contacts (default 2,000,000; chats and lines scale with it)
+ *   BENCH_RETENTION_VARIANTS=default,2000,500/secure-delete-off,default/calls-20ms  runs to make (default: default)
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { AuditLog } from '../../src/audit/audit-log.js';
+import { policyPresets } from '../../src/config/policy-presets.js';
 import { ContactDesk } from '../../src/contacts/contact-desk.js';
 import { PriorContactCounter } from '../../src/contacts/prior-contact-counter.js';
 import { CallerIdParser } from '../../src/line/caller-id-parser.js';
 import { silentLogger } from '../../src/log/index.js';
 import { Keyring } from '../../src/privacy/keyring.js';
 import { createPseudonymizer } from '../../src/privacy/pseudonym.js';
+import type { SealedText } from '../../src/privacy/types.js';
 import { createVault } from '../../src/privacy/vault.js';
-import { LinkageSweeper, type SweepResult } from '../../src/retention/linkage-sweeper.js';
+import { epochsDue, oldestLiveEpoch } from '../../src/retention/retention-calendar.js';
+import { keyFamilyOf, retentionRules, type RetentionKeyFamily, type RetentionRule } from '../../src/retention/retention-rules.js';
+import { RetentionSweeper, type SweepResult } from '../../src/retention/retention-sweeper.js';
 import { toStationContactJson, type StationEventFrame } from '../../src/stations/station-json.js';
 import { ContactsRepository } from '../../src/store/contacts-repository.js';
 import { GatewayDatabase } from '../../src/store/open-database.js';
 import { RegistrationsRepository } from '../../src/store/registrations-repository.js';
+import { TranscriptsRepository } from '../../src/store/transcripts-repository.js';
 import { ManualClock, monthEpochAt, shiftMonthEpoch, type MonthEpoch } from '../../src/time/index.js';
 import { renderRetentionReport, retentionVerdict, variantName } from './bench-report.js';
 import { callLines } from './pipelines.js';
 import { CallerPool, ensurePrivacyPopulation, LINKAGE_MONTHS, measuredCallerIndices, SITE_TIME_ZONE, type PrivacyPopulatedFiles } from './population.js';
 import { summarize } from './statistics.js';
+import { fsyncs, heldBy, SweepRecorder, type SweepBreakdown, type TimedStep } from './sweep-recorder.js';
+
+export type { LongestStep, RangeFigures, SweepBreakdown } from './sweep-recorder.js';
 
 /** Twelve months of contacts, January to mid-December (site time)... */
 export const RETENTION_SPREAD = { start: Date.parse('2025-01-01T00:00:00+01:00'), end: Date.parse('2025-12-15T00:00:00+01:00') };
-/** ...swept the day after: December is the current month, so January to June (six months) are due. */
+/** ...swept the day after: December is the current month, so January to June (phone) and January to September (chat) are due. */
 export const RETENTION_NOW = Date.parse('2025-12-16T09:00:00+01:00');
+/** The Dutch statement's rules: phone 6 months, chat transcripts and IPs 3, mail to the year's end. */
+export const RETENTION_POLICY = 'allesoke-nl';
 
 const CALL_EVERY_MS = 5;
 const PROBE_EVERY_MS = 1;
@@ -58,11 +69,14 @@ const CATEGORIES = { ageBands: ['0-11', '12-15', '16-18', '19-25'], topics: ['sc
 export interface RetentionVariant {
   /** The sweeper's batchSize option; left out, the shipped default. */
   readonly batchSize?: number;
-  /** Drops `contacts_by_pseudonym` on the scratch copy before the run (a what-if, not shipped). */
-  readonly withoutPseudonymIndex?: boolean;
+  /** `PRAGMA secure_delete = OFF` on the scratch copy before the run (a what-if, never shipped). */
+  readonly secureDeleteOff?: boolean;
+  /** A call every this many ms instead of every 5 ms. */
+  readonly callEveryMs?: number;
 }
 
 export interface RetentionBenchOptions {
+  /** Stored phone contacts; the chats and their transcript lines follow `chatPlan(contacts)`. */
   readonly contacts: number;
   readonly cacheRoot: string;
   /** One run each, on a fresh copy of the store; left out, one run as shipped. */
@@ -92,29 +106,19 @@ export interface MeasuredWindow {
   readonly wallMs: number;
   readonly loop: LoopFigures;
   readonly calls: CallFigures;
+  /** Every fsync of the process in the window (desk, sweeper, keyring): the slowest, and how many took ≥ 50 ms. */
+  readonly longestFsyncMs: number;
+  readonly slowFsyncs: number;
+  /** What ran during the longest stall: the timed steps and call batches that overlap it. */
+  readonly longestStallHeldBy: string;
 }
 
-/** Where the sweep's synchronous time went, from wrappers around the real objects' methods. */
-export interface SweepBreakdown {
-  readonly rangeTransactions: number;
-  readonly rangeTransactionMaxMs: number;
-  readonly rangeTransactionP99Ms: number;
-  readonly rangeTransactionTotalMs: number;
-  readonly shredTotalMs: number;
-  readonly shredMaxMs: number;
-  readonly checkpointMs: number;
-  readonly walBytesBeforeCheckpoint: number;
-  readonly auditMs: number;
-  /** From the first step after the last range (the in-memory index) until sweep() returned: one synchronous block. */
-  readonly tailMs: number;
-}
+export type RowsCleared = Omit<SweepResult, 'keysShredded'>;
 
 export interface RetentionRun {
   readonly variant: RetentionVariant;
-  readonly contactsUnlinked: number;
-  readonly sealsDestroyed: number;
-  readonly linkKeysShredded: number;
-  readonly sealKeysShredded: number;
+  readonly rows: RowsCleared;
+  readonly keysShredded: Readonly<Partial<Record<RetentionKeyFamily, number>>>;
   readonly baseline: MeasuredWindow;
   readonly sweep: MeasuredWindow;
   readonly breakdown: SweepBreakdown;
@@ -126,15 +130,23 @@ export interface RetentionResults {
     readonly node: string;
     readonly cpu: string;
     readonly cores: number;
+    readonly policy: string;
     readonly contacts: number;
-    readonly dueMonths: readonly MonthEpoch[];
-    readonly liveMonths: readonly MonthEpoch[];
+    readonly chats: number;
+    readonly transcriptLines: number;
+    /** Due and live months of the phone rules (6 months) and of the chat rules (3 months). */
+    readonly phoneDueMonths: readonly MonthEpoch[];
+    readonly phoneLiveMonths: readonly MonthEpoch[];
+    readonly chatDueMonths: readonly MonthEpoch[];
+    readonly chatLiveMonths: readonly MonthEpoch[];
     readonly populationSeconds: number | undefined;
     readonly totalSeconds: number;
     readonly fileBytes: number;
     /** GatewayDatabase.open and PriorContactCounter.load on the populated copy (first run). */
     readonly openMs: number;
     readonly counterLoadMs: number;
+    /** The 1-minute load average before the first sweep: other work on the machine moves every figure. */
+    readonly loadAverage: number;
   };
   readonly runs: readonly RetentionRun[];
 }
@@ -142,15 +154,19 @@ export interface RetentionResults {
 export async function runRetentionBench(options: RetentionBenchOptions): Promise<RetentionResults> {
   const log = options.log ?? (() => undefined);
   const started = performance.now();
+  fsyncs.install();
   const population = ensurePrivacyPopulation({ cacheRoot: options.cacheRoot, contacts: options.contacts, spread: RETENTION_SPREAD, log });
+  const rules = retentionRules(policyPresets[RETENTION_POLICY]);
   const current = monthEpochAt(RETENTION_NOW, SITE_TIME_ZONE);
-  const oldestLive = shiftMonthEpoch(current, -(LINKAGE_MONTHS - 1));
   const months = Array.from({ length: 12 }, (_, index) => shiftMonthEpoch(current, index - 11));
+  const oldestPhone = oldestKept(rules, 'phone-linkage');
+  const oldestChat = oldestKept(rules, 'chat-transcript');
   const runs: RetentionRun[] = [];
   let opening = { openMs: 0, counterLoadMs: 0 };
+  const loadAverage = loadavg()[0] ?? 0;
   for (const variant of options.variants ?? [{}]) {
     log(`retention: ${variantName(variant)}: copying the store, opening it`);
-    const { run, openMs, counterLoadMs } = await runOnce(population, variant, oldestLive, log);
+    const { run, openMs, counterLoadMs } = await runOnce(population, rules, variant, log);
     if (runs.length === 0) opening = { openMs, counterLoadMs };
     runs.push(run);
   }
@@ -160,22 +176,35 @@ export async function runRetentionBench(options: RetentionBenchOptions): Promise
       node: process.version,
       cpu: cpus()[0]?.model ?? 'unknown',
       cores: cpus().length,
+      policy: RETENTION_POLICY,
       contacts: options.contacts,
-      dueMonths: months.filter((month) => month < oldestLive),
-      liveMonths: months.filter((month) => month >= oldestLive),
+      chats: population.chats.chats,
+      transcriptLines: population.chats.transcriptLines,
+      phoneDueMonths: months.filter((month) => month < oldestPhone),
+      phoneLiveMonths: months.filter((month) => month >= oldestPhone),
+      chatDueMonths: months.filter((month) => month < oldestChat),
+      chatLiveMonths: months.filter((month) => month >= oldestChat),
       populationSeconds: population.builtSeconds,
       totalSeconds: (performance.now() - started) / 1000,
       fileBytes: statSync(population.privacyDatabase).size,
       ...opening,
+      loadAverage,
     },
     runs,
   };
 }
 
+function oldestKept(rules: readonly RetentionRule[], dataClass: RetentionRule['dataClass']): MonthEpoch {
+  const rule = rules.find((candidate) => candidate.dataClass === dataClass);
+  const oldest = rule && oldestLiveEpoch(rule, RETENTION_NOW, SITE_TIME_ZONE);
+  if (oldest === undefined) throw new Error(`the ${RETENTION_POLICY} rules keep ${dataClass} by month no longer`);
+  return oldest;
+}
+
 async function runOnce(
   population: PrivacyPopulatedFiles,
+  rules: readonly RetentionRule[],
   variant: RetentionVariant,
-  oldestLive: MonthEpoch,
   log: (line: string) => void,
 ): Promise<{ run: RetentionRun; openMs: number; counterLoadMs: number }> {
   const { batchSize } = variant;
@@ -188,24 +217,20 @@ async function runOnce(
   const database = GatewayDatabase.open({ path: files.database, logger: silentLogger() });
   try {
     const openMs = performance.now() - openStart;
+    if (variant.secureDeleteOff) database.exec('PRAGMA secure_delete = OFF');
     // Wired as main.ts wires them: one store, one keyring, one in-memory index for desk and sweeper.
     const contacts = new ContactsRepository(database);
+    const transcripts = new TranscriptsRepository(database);
     const loadStart = performance.now();
     const priorContacts = PriorContactCounter.load(contacts);
     const counterLoadMs = performance.now() - loadStart;
-    if (variant.withoutPseudonymIndex) {
-      // As a migration would leave it: the freed pages checkpointed, so the sweep's WAL starts empty.
-      database.exec('DROP INDEX contacts_by_pseudonym');
-      database.checkpoint();
-    } else {
-      contacts.warmPseudonymIndex();
-    }
+    const vault = createVault(keyring);
     const desk = new ContactDesk({
       database,
       contacts,
       registrations: new RegistrationsRepository(database),
       pseudonymizer: createPseudonymizer(keyring),
-      vault: createVault(keyring),
+      vault,
       clock,
       timeZone: SITE_TIME_ZONE,
       linkageMonths: LINKAGE_MONTHS,
@@ -213,55 +238,47 @@ async function runOnce(
       priorContacts,
       logger: silentLogger(),
     });
-    const sweeper = new LinkageSweeper({
+    const sweeper = new RetentionSweeper({
       keyring,
       contacts,
+      transcripts,
       database,
       clock,
       timeZone: SITE_TIME_ZONE,
-      phoneLinkageMonths: LINKAGE_MONTHS,
-      phoneSealedMonths: LINKAGE_MONTHS,
+      rules,
       priorContacts,
       audit: new AuditLog({ database, clock }),
       logger: silentLogger(),
       ...(batchSize === undefined ? {} : { batchSize }),
     });
-    const expected = dueRowCounts(database, oldestLive);
+    const due = dueRows(database, rules);
+    const keysDue = dueKeys(keyring, rules);
     const pool = new CallerPool();
     const numbers = measuredCallerIndices(population.plan, CALLER_CYCLE, CALLER_SEED).map((index) => pool.nationalNumber(index));
-    const driver = new CallDriver(desk, clock, numbers);
-    const recorder = new SweepRecorder(database, keyring, priorContacts, files.database, () => driver.busy);
+    const driver = new CallDriver(desk, clock, numbers, variant.callEveryMs ?? CALL_EVERY_MS);
+    const recorder = new SweepRecorder(database, keyring, contacts, transcripts, priorContacts, files.database, () => driver.busy);
 
     log(`retention: ${name}: ${BASELINE_MS} ms of calls every ${CALL_EVERY_MS} ms without a sweep`);
-    const baseline = await measureWindow(driver, () => new Promise<void>((done) => setTimeout(done, BASELINE_MS)));
-    log(`retention: ${name}: sweeping (${expected.linked.toLocaleString('en')} linked, ${expected.sealed.toLocaleString('en')} sealed rows due)`);
+    const baseline = await measureWindow(driver, undefined, () => new Promise<void>((done) => setTimeout(done, BASELINE_MS)));
+    log(
+      `retention: ${name}: sweeping (${count(due.contactsUnlinked)} pseudonyms, ${count(due.phoneNumbersDestroyed)} numbers, ` +
+        `${count(due.chatAddressesDestroyed)} chat IPs, ${count(due.transcriptLinesDeleted)} transcript lines and ${keysDue.length} keys due)`,
+    );
     recorder.arm();
     let result: SweepResult | undefined;
-    const sweep = await measureWindow(driver, async () => {
+    const sweep = await measureWindow(driver, recorder, async () => {
       result = await sweeper.sweep();
-      recorder.sweepReturned();
+      recorder.disarm();
     });
     if (!result) throw new Error('the sweep did not return');
-    const left = dueRowCounts(database, oldestLive);
-    if (left.linked + left.sealed > 0 || keyring.linkEpochs().some((month) => month < oldestLive)) {
-      throw new Error(`the sweep left ${left.linked} pseudonyms and ${left.sealed} sealed copies of due months, or a due key`);
-    }
-    if (result.contactsUnlinked !== expected.linked || result.sealsDestroyed !== expected.sealed) {
-      throw new Error(`the sweep reported ${result.contactsUnlinked}/${result.sealsDestroyed} rows, ${expected.linked}/${expected.sealed} were due`);
-    }
-    const run: RetentionRun = {
-      variant,
-      contactsUnlinked: result.contactsUnlinked,
-      sealsDestroyed: result.sealsDestroyed,
-      linkKeysShredded: result.linkEpochsShredded.length,
-      sealKeysShredded: result.sealedEpochsShredded.length,
-      baseline,
-      sweep,
-      breakdown: recorder.breakdown(),
-    };
+    checkSwept(database, keyring, transcripts, vault, rules, due, keysDue, result);
+    const keysShredded: Partial<Record<RetentionKeyFamily, number>> = {};
+    for (const { family } of result.keysShredded) keysShredded[family] = (keysShredded[family] ?? 0) + 1;
+    const { keysShredded: _keys, ...rows } = result;
+    const run: RetentionRun = { variant, rows, keysShredded, baseline, sweep, breakdown: recorder.breakdown(driver.batches) };
     log(
-      `retention: ${name}: ${(sweep.wallMs / 1000).toFixed(1)} s, longest stall ${sweep.loop.longestStallMs.toFixed(1)} ms, ` +
-        `worst call ${sweep.calls.worstMs.toFixed(1)} ms, longest range ${run.breakdown.rangeTransactionMaxMs.toFixed(1)} ms, tail ${run.breakdown.tailMs.toFixed(1)} ms`,
+      `retention: ${name}: ${(sweep.wallMs / 1000).toFixed(1)} s, longest stall ${sweep.loop.longestStallMs.toFixed(1)} ms (${sweep.longestStallHeldBy}), ` +
+        `worst call ${sweep.calls.worstMs.toFixed(1)} ms, p99 call ${sweep.calls.p99Ms.toFixed(1)} ms (baseline ${baseline.calls.p99Ms.toFixed(1)} ms)`,
     );
     return { run, openMs, counterLoadMs };
   } finally {
@@ -271,20 +288,73 @@ async function runOnce(
   }
 }
 
-/** Rows still holding a pseudonym or sealed copy of a due month (a scan; outside the measured window). */
-function dueRowCounts(database: GatewayDatabase, oldestLive: MonthEpoch): { linked: number; sealed: number } {
-  const count = (sql: string): number => database.get<{ n: number }>(sql, [oldestLive])?.n ?? 0;
+function count(value: number): string {
+  return value.toLocaleString('en');
+}
+
+/** Rows of each class still holding data of a due month (scans; outside the measured window). */
+function dueRows(database: GatewayDatabase, rules: readonly RetentionRule[]): RowsCleared {
+  const countWhere = (sql: string, dataClass: RetentionRule['dataClass']): number => {
+    const rule = rules.find((candidate) => candidate.dataClass === dataClass);
+    const oldest = rule && oldestLiveEpoch(rule, RETENTION_NOW, SITE_TIME_ZONE);
+    return oldest === undefined ? 0 : (database.get<{ n: number }>(sql, [oldest])?.n ?? 0);
+  };
+  const sealedOf = (channel: string): string => `SELECT count(*) AS n FROM contacts WHERE sealed_epoch < ? AND channel = '${channel}' AND sealed_identifier IS NOT NULL`;
   return {
-    linked: count('SELECT count(*) AS n FROM contacts WHERE link_epoch < ? AND pseudonym IS NOT NULL'),
-    sealed: count(`SELECT count(*) AS n FROM contacts WHERE sealed_epoch < ? AND channel = 'phone' AND sealed_identifier IS NOT NULL`),
+    contactsUnlinked: countWhere('SELECT count(*) AS n FROM contacts WHERE link_epoch < ? AND pseudonym IS NOT NULL', 'phone-linkage'),
+    phoneNumbersDestroyed: countWhere(sealedOf('phone'), 'phone-number'),
+    chatAddressesDestroyed: countWhere(sealedOf('chat'), 'chat-ip'),
+    mailAddressesDestroyed: countWhere(sealedOf('mail'), 'mail'),
+    transcriptLinesDeleted: countWhere('SELECT count(*) AS n FROM transcript_lines WHERE sealed_epoch < ?', 'chat-transcript'),
   };
 }
 
+function liveEpochs(keyring: Keyring, family: RetentionKeyFamily): MonthEpoch[] {
+  return family === 'link' ? keyring.linkEpochs() : keyring.vaultEpochs(family);
+}
+
+function dueKeys(keyring: Keyring, rules: readonly RetentionRule[]): { family: RetentionKeyFamily; epoch: MonthEpoch }[] {
+  return rules.flatMap((rule) => {
+    const family = keyFamilyOf(rule);
+    if (family === undefined) return [];
+    return epochsDue(rule, RETENTION_NOW, SITE_TIME_ZONE, liveEpochs(keyring, family)).map((epoch) => ({ family, epoch }));
+  });
+}
+
+/** The run is only worth timing if it did the whole job: nothing due is left, and live data still opens. */
+function checkSwept(
+  database: GatewayDatabase,
+  keyring: Keyring,
+  transcripts: TranscriptsRepository,
+  vault: ReturnType<typeof createVault>,
+  rules: readonly RetentionRule[],
+  due: RowsCleared,
+  keysDue: readonly { family: RetentionKeyFamily; epoch: MonthEpoch }[],
+  result: SweepResult,
+): void {
+  const left = dueRows(database, rules);
+  const leftOver = Object.entries(left).filter(([, rows]) => rows > 0);
+  if (leftOver.length > 0) throw new Error(`the sweep left rows of due months: ${JSON.stringify(Object.fromEntries(leftOver))}`);
+  const keysLeft = dueKeys(keyring, rules);
+  if (keysLeft.length > 0) throw new Error(`the sweep left ${keysLeft.length} due keys`);
+  for (const [name, rows] of Object.entries(due) as [keyof RowsCleared, number][]) {
+    if (result[name] !== rows) throw new Error(`the sweep reported ${result[name]} for ${name}, ${rows} were due`);
+  }
+  if (result.keysShredded.length !== keysDue.length) throw new Error(`the sweep shredded ${result.keysShredded.length} keys, ${keysDue.length} were due`);
+  const kept = database.get<{ id: number; sealed_epoch: MonthEpoch; sealed_text: Uint8Array }>(
+    'SELECT id, sealed_epoch, sealed_text FROM transcript_lines WHERE sealed_text IS NOT NULL ORDER BY id DESC LIMIT 1',
+  );
+  if (transcripts.count() > 0 && (!kept || vault.unsealText(kept.sealed_text as SealedText, kept.sealed_epoch) === undefined)) {
+    throw new Error('a transcript line of a live month no longer opens');
+  }
+}
+
 /** Runs `work` while calls arrive and both event-loop probes watch; stops them once it is done. */
-async function measureWindow(driver: CallDriver, work: () => Promise<void>): Promise<MeasuredWindow> {
+async function measureWindow(driver: CallDriver, recorder: SweepRecorder | undefined, work: () => Promise<void>): Promise<MeasuredWindow> {
   const histogram = monitorEventLoopDelay({ resolution: PROBE_EVERY_MS });
   const gaps = new GapProbe();
   histogram.enable();
+  fsyncs.reset();
   gaps.start();
   driver.start();
   const started = performance.now();
@@ -292,25 +362,33 @@ async function measureWindow(driver: CallDriver, work: () => Promise<void>): Pro
   const wallMs = performance.now() - started;
   await new Promise((done) => setTimeout(done, SETTLE_MS));
   const calls = await driver.stop();
-  const longestStallMs = gaps.stop();
+  const longest = gaps.stop();
   histogram.disable();
-  return { wallMs, loop: { longestStallMs, histogramMaxMs: histogram.max / 1e6, histogramP99Ms: histogram.percentile(99) / 1e6 }, calls };
+  const steps = [...(recorder?.steps ?? []), ...driver.batches];
+  return {
+    wallMs,
+    loop: { longestStallMs: longest.ms, histogramMaxMs: histogram.max / 1e6, histogramP99Ms: histogram.percentile(99) / 1e6 },
+    calls,
+    longestFsyncMs: fsyncs.longestMs,
+    slowFsyncs: fsyncs.slowCalls,
+    longestStallHeldBy: heldBy(steps, longest.from, longest.to),
+  };
 }
 
 /** A 1 ms interval: the longest time between two ticks is the longest the loop was not free. */
 class GapProbe {
   #timer: NodeJS.Timeout | undefined;
   #last = 0;
-  #longest = 0;
+  #longest = { ms: 0, from: 0, to: 0 };
 
   start(): void {
     this.#last = performance.now();
-    this.#longest = 0;
+    this.#longest = { ms: 0, from: this.#last, to: this.#last };
     this.#timer = setInterval(() => this.#tick(), PROBE_EVERY_MS);
   }
 
-  /** The longest gap, counting the one still open: a stall at the very end is seen too. */
-  stop(): number {
+  /** The longest gap and when it was, counting the one still open: a stall at the very end is seen too. */
+  stop(): { ms: number; from: number; to: number } {
     this.#tick();
     clearInterval(this.#timer);
     this.#timer = undefined;
@@ -319,7 +397,7 @@ class GapProbe {
 
   #tick(): void {
     const now = performance.now();
-    this.#longest = Math.max(this.#longest, now - this.#last);
+    if (now - this.#last > this.#longest.ms) this.#longest = { ms: now - this.#last, from: this.#last, to: now };
     this.#last = now;
   }
 }
@@ -335,18 +413,21 @@ class CallDriver {
   readonly #numbers: readonly string[];
   readonly #parser: CallerIdParser;
   readonly #month: MonthEpoch;
+  readonly #everyMs: number;
   #timer: NodeJS.Timeout | undefined;
   #startedAt = 0;
   #next = 0;
   #offered = 0;
   #latencies: number[] = [];
   #service: number[] = [];
+  #batches: TimedStep[] = [];
   #frameAt: number | undefined;
   #stopAt = Number.POSITIVE_INFINITY;
   #stopped: (() => void) | undefined;
   busy = false;
 
-  constructor(desk: ContactDesk, clock: ManualClock, numbers: readonly string[]) {
+  constructor(desk: ContactDesk, clock: ManualClock, numbers: readonly string[], everyMs: number) {
+    this.#everyMs = everyMs;
     this.#desk = desk;
     this.#clock = clock;
     this.#numbers = numbers;
@@ -358,11 +439,17 @@ class CallDriver {
     });
   }
 
+  /** The turns in which calls were handled since start(), as timed steps. */
+  get batches(): readonly TimedStep[] {
+    return this.#batches;
+  }
+
   start(): void {
     this.#startedAt = performance.now();
     this.#next = 0;
     this.#latencies = [];
     this.#service = [];
+    this.#batches = [];
     this.#stopAt = Number.POSITIVE_INFINITY;
     this.#schedule();
   }
@@ -387,7 +474,7 @@ class CallDriver {
   }
 
   #dueAt(index: number): number {
-    return this.#startedAt + index * CALL_EVERY_MS;
+    return this.#startedAt + index * this.#everyMs;
   }
 
   #schedule(): void {
@@ -396,10 +483,16 @@ class CallDriver {
 
   #catchUp(): void {
     clearTimeout(this.#timer);
-    for (let due = this.#dueAt(this.#next); due <= performance.now() && due < this.#stopAt; due = this.#dueAt(this.#next)) {
+    // Only the calls due when the turn began: a modem's data arrives as separate I/O events, so calls
+    // falling due meanwhile wait for the next turn instead of stretching this one while others wait.
+    const mark = fsyncs.mark();
+    let calls = 0;
+    for (let due = this.#dueAt(this.#next); due <= mark.at && due < this.#stopAt; due = this.#dueAt(this.#next)) {
       this.#offer(due);
       this.#next += 1;
+      calls += 1;
     }
+    if (calls > 0) this.#batches.push(fsyncs.step(calls === 1 ? 'a call' : `${calls} calls in one turn`, mark));
     if (this.#stopped && this.#dueAt(this.#next) >= this.#stopAt) this.#stopped();
     else this.#schedule();
   }
@@ -426,86 +519,6 @@ class CallDriver {
   }
 }
 
-/**
- * Times the sweep's synchronous steps by wrapping methods of the real objects it was given (bench
- * only): each range transaction, each key shred, the checkpoint and the audit entry.
- */
-class SweepRecorder {
-  readonly #ranges: number[] = [];
-  readonly #shreds: number[] = [];
-  readonly #databasePath: string;
-  #armed = false;
-  #tailStartedAt: number | undefined;
-  #tailMs = 0;
-  #checkpointMs = 0;
-  #walBytes = 0;
-  #auditMs = 0;
-
-  constructor(database: GatewayDatabase, keyring: Keyring, priorContacts: PriorContactCounter, databasePath: string, deskBusy: () => boolean) {
-    this.#databasePath = databasePath;
-    const transaction = database.transaction.bind(database);
-    database.transaction = <T>(fn: () => T): T => {
-      if (!this.#armed || deskBusy()) return transaction(fn);
-      const started = performance.now();
-      try {
-        return transaction(fn);
-      } finally {
-        const elapsed = performance.now() - started;
-        if (this.#tailStartedAt === undefined) this.#ranges.push(elapsed);
-        else this.#auditMs += elapsed;
-      }
-    };
-    const checkpoint = database.checkpoint.bind(database);
-    database.checkpoint = (): void => {
-      const wal = `${this.#databasePath}-wal`;
-      this.#walBytes = existsSync(wal) ? statSync(wal).size : 0;
-      const started = performance.now();
-      checkpoint();
-      this.#checkpointMs += performance.now() - started;
-    };
-    const forgetEpochsBefore = priorContacts.forgetEpochsBefore.bind(priorContacts);
-    priorContacts.forgetEpochsBefore = (epoch: MonthEpoch): void => {
-      if (this.#armed) this.#tailStartedAt ??= performance.now();
-      forgetEpochsBefore(epoch);
-    };
-    const timedShred = <A extends unknown[]>(shred: (...args: A) => boolean) => (...args: A): boolean => {
-      const started = performance.now();
-      try {
-        return shred(...args);
-      } finally {
-        if (this.#armed) this.#shreds.push(performance.now() - started);
-      }
-    };
-    keyring.shredLinkKey = timedShred(keyring.shredLinkKey.bind(keyring));
-    keyring.shredVaultKey = timedShred(keyring.shredVaultKey.bind(keyring));
-  }
-
-  arm(): void {
-    this.#armed = true;
-  }
-
-  sweepReturned(): void {
-    if (this.#tailStartedAt !== undefined) this.#tailMs = performance.now() - this.#tailStartedAt;
-    this.#armed = false;
-  }
-
-  breakdown(): SweepBreakdown {
-    const ranges = this.#ranges.length > 0 ? summarize(this.#ranges.map((ms) => ms * 1e6)) : undefined;
-    return {
-      rangeTransactions: this.#ranges.length,
-      rangeTransactionMaxMs: (ranges?.maxMicros ?? 0) / 1000,
-      rangeTransactionP99Ms: (ranges?.p99Micros ?? 0) / 1000,
-      rangeTransactionTotalMs: this.#ranges.reduce((sum, ms) => sum + ms, 0),
-      shredTotalMs: this.#shreds.reduce((sum, ms) => sum + ms, 0),
-      shredMaxMs: Math.max(0, ...this.#shreds),
-      checkpointMs: this.#checkpointMs,
-      walBytesBeforeCheckpoint: this.#walBytes,
-      auditMs: this.#auditMs,
-      tailMs: this.#tailMs,
-    };
-  }
-}
-
 /** The sweep destroys data: it runs on a copy, so the cached store stays as built. */
 function copyToScratch(population: PrivacyPopulatedFiles, scratch: string): { database: string; keyringDirectory: string } {
   rmSync(scratch, { recursive: true, force: true });
@@ -520,17 +533,22 @@ function copyToScratch(population: PrivacyPopulatedFiles, scratch: string): { da
   return { database, keyringDirectory };
 }
 
-/** `default,5000,1000/no-pseudonym-index`: a batch size (or `default`), optionally with the index dropped. */
+/** `default,2000,500/secure-delete-off,default/calls-20ms`: a batch size (or `default`), optionally with what-if flags. */
 function variantsFromEnvironment(text: string | undefined): RetentionVariant[] {
   if (text === undefined || text === '') return [{}];
   return text.split(',').map((part) => {
     const [batch = '', ...flags] = part.trim().split('/');
-    const withoutPseudonymIndex = flags.includes('no-pseudonym-index');
-    if (flags.length !== (withoutPseudonymIndex ? 1 : 0)) throw new Error(`BENCH_RETENTION_VARIANTS: unknown flag in ${JSON.stringify(part)}`);
-    if (batch === 'default') return { withoutPseudonymIndex };
+    let what: Omit<RetentionVariant, 'batchSize'> = {};
+    for (const flag of flags) {
+      const calls = /^calls-(\d+)ms$/.exec(flag);
+      if (flag === 'secure-delete-off') what = { ...what, secureDeleteOff: true };
+      else if (calls && Number(calls[1]) > 0) what = { ...what, callEveryMs: Number(calls[1]) };
+      else throw new Error(`BENCH_RETENTION_VARIANTS: unknown flag ${JSON.stringify(flag)} in ${JSON.stringify(part)}`);
+    }
+    if (batch === 'default') return what;
     const batchSize = Number(batch.replace(/_/g, ''));
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`BENCH_RETENTION_VARIANTS: ${JSON.stringify(part)} needs a positive batch size or "default"`);
-    return { batchSize, withoutPseudonymIndex };
+    return { batchSize, ...what };
   });
 }
 

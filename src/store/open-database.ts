@@ -167,6 +167,32 @@ export class GatewayDatabase {
   }
 
   /**
+   * A transaction for bulk retention work, committed without an fsync of its own in WAL mode
+   * (synchronous=NORMAL for this commit, FULL again before it returns, so no other commit runs
+   * without one). WAL keeps such a commit atomic; a power cut may undo it, and the next checkpoint,
+   * or any later FULL commit, makes it durable. The caller checkpoints before it acts on the
+   * result (destroying a key), and a sweep redoes what a power cut undid. Never for a call's row.
+   */
+  bulkTransaction<T>(fn: () => T): T {
+    if (this.journalMode !== 'WAL' || this.#transactionDepth > 0) return this.transaction(fn);
+    this.#db.exec('PRAGMA synchronous = NORMAL');
+    try {
+      return this.transaction(fn);
+    } finally {
+      this.#db.exec('PRAGMA synchronous = FULL');
+    }
+  }
+
+  /**
+   * WAL pages after which a commit checkpoints by itself (SQLite's default is 1,000). A bulk sweep
+   * lowers it, so each checkpoint has less to copy and fsync while calls come in.
+   */
+  setAutocheckpointPages(pages: number): void {
+    if (!Number.isSafeInteger(pages) || pages < 1) throw new TypeError('autocheckpoint pages must be a positive whole number');
+    this.#db.exec(`PRAGMA wal_autocheckpoint = ${pages}`);
+  }
+
+  /**
    * In WAL mode deleted content stays in the -wal file until it is checkpointed; call this after
    * every purge, shred or redaction, outside a transaction. A no-op with TRUNCATE, whose journal is
    * cut to zero length at every commit.

@@ -37,7 +37,7 @@ describe('the benchmark harness at a small scale (2,000 contacts, 200 calls)', (
       expectPositive(results.pipeline[durability].privacy);
       expectPositive(results.pipeline[durability].plaintext);
     }
-    for (const summary of [results.lookups.privacy, results.lookups.privacySqlOnly, results.lookups.plaintext]) expectPositive(summary);
+    for (const summary of [results.lookups.privacy, results.lookups.plaintext]) expectPositive(summary);
     for (const summary of [results.crypto.hmacPerCall, results.crypto.sealPerCall, results.crypto.monthEpoch]) expectPositive(summary);
   });
 
@@ -63,7 +63,6 @@ describe('the benchmark harness at a small scale (2,000 contacts, 200 calls)', (
       '**privacy ÷ baseline**',
       '| p99 line to station < 10 ms |',
       '| privacy (shipped): 6 HMACs (one per live link month) + count in the in-memory index |',
-      '| for comparison: the same count over 6 precomputed pseudonyms in the SQLite pseudonym index |',
       '| for information: the same ratio at p50 |',
       '| plaintext: count where number = ? |',
       '| secretbox seal × 1 (tweetnacl, fresh nonce) |',
@@ -72,6 +71,7 @@ describe('the benchmark harness at a small scale (2,000 contacts, 200 calls)', (
       expect(report).toContain(row);
     }
     expect(report).toContain('2,000 stored contacts');
+    expect(report).not.toContain('SQLite pseudonym index');
     expect(report).not.toMatch(/NaN|Infinity|undefined/);
   });
 
@@ -83,63 +83,106 @@ describe('the benchmark harness at a small scale (2,000 contacts, 200 calls)', (
 });
 
 // The retention run is timed by `npm run bench`; this proves it sweeps for real and reports every figure.
-describe('the retention benchmark at a small scale (5,000 contacts over twelve months)', () => {
+describe('the retention benchmark at a small scale (5,000 phone contacts, 125 chats, 1,250 transcript lines over twelve months)', () => {
   let cacheRoot: string;
   let results: RetentionResults;
 
   beforeAll(async () => {
     cacheRoot = mkdtempSync(join(tmpdir(), 'hgw-retention-bench-'));
-    results = await runRetentionBench({ contacts: 5000, cacheRoot, variants: [{}, { batchSize: 1000 }] });
+    results = await runRetentionBench({ contacts: 5000, cacheRoot, variants: [{}, { batchSize: 500 }] });
   }, 120_000);
 
   afterAll(() => {
     rmSync(cacheRoot, { recursive: true, force: true });
   });
 
-  it('sweeps the six due months of both runs: rows unlinked, sealed copies destroyed, six keys of each kind shredded', () => {
-    expect(results.meta.dueMonths).toHaveLength(6);
-    expect(results.meta.liveMonths).toHaveLength(6);
+  it('builds chats with sealed transcript lines beside the phone contacts', () => {
+    expect(results.meta).toMatchObject({ policy: 'allesoke-nl', contacts: 5000, chats: 125, transcriptLines: 1250 });
+    expect(results.meta.populationSeconds).toBeGreaterThan(0);
+  });
+
+  it('clears every class the Dutch rules make due: six phone months, nine chat months, and shreds their keys', () => {
+    expect(results.meta.phoneDueMonths).toHaveLength(6);
+    expect(results.meta.phoneLiveMonths).toHaveLength(6);
+    expect(results.meta.chatDueMonths).toHaveLength(9);
+    expect(results.meta.chatLiveMonths).toHaveLength(3);
     for (const run of results.runs) {
-      expect(run.contactsUnlinked).toBeGreaterThan(1000);
-      expect(run.sealsDestroyed).toBe(run.contactsUnlinked);
-      expect([run.linkKeysShredded, run.sealKeysShredded]).toEqual([6, 6]);
+      expect(run.rows.contactsUnlinked).toBeGreaterThan(1000);
+      expect(run.rows.phoneNumbersDestroyed).toBe(run.rows.contactsUnlinked);
+      expect(run.rows.chatAddressesDestroyed).toBeGreaterThan(50);
+      expect(run.rows.transcriptLinesDeleted).toBeGreaterThan(500);
+      expect(run.rows.transcriptLinesDeleted).toBeLessThan(1250);
+      expect(run.rows.mailAddressesDestroyed).toBe(0);
+      expect(run.keysShredded).toEqual({ link: 6, 'phone-number': 6, 'chat-ip': 9, 'chat-transcript': 9 });
     }
-    expect(results.runs[1]?.contactsUnlinked).toBe(results.runs[0]?.contactsUnlinked);
+    expect(results.runs[1]?.rows).toEqual(results.runs[0]?.rows);
   });
 
   it('measures the loop, the calls and every step of the sweep with positive, finite figures', () => {
     for (const run of results.runs) {
       for (const window of [run.baseline, run.sweep]) {
         expect(window.calls.offered).toBeGreaterThan(0);
-        for (const value of [window.wallMs, window.loop.longestStallMs, window.loop.histogramMaxMs, window.loop.histogramP99Ms, window.calls.worstMs, window.calls.p99Ms, window.calls.p50Ms, window.calls.worstServiceMs]) {
+        for (const value of [window.wallMs, window.loop.longestStallMs, window.loop.histogramMaxMs, window.loop.histogramP99Ms, window.calls.worstMs, window.calls.p99Ms, window.calls.p50Ms, window.calls.worstServiceMs, window.longestFsyncMs]) {
           expect(Number.isFinite(value) && value > 0).toBe(true);
         }
       }
       const { breakdown } = run;
-      for (const value of [breakdown.rangeTransactionMaxMs, breakdown.rangeTransactionTotalMs, breakdown.shredTotalMs, breakdown.shredMaxMs, breakdown.checkpointMs, breakdown.auditMs, breakdown.tailMs]) {
+      for (const value of [
+        breakdown.contactRanges.longestMs,
+        breakdown.contactRanges.totalMs,
+        breakdown.transcriptRanges.longestMs,
+        breakdown.transcriptRanges.totalMs,
+        breakdown.priorIndexMs,
+        breakdown.shredTotalMs,
+        breakdown.shredLongestMs,
+        breakdown.checkpointMs,
+        breakdown.auditMs,
+      ]) {
         expect(Number.isFinite(value) && value > 0).toBe(true);
       }
+      expect(breakdown.shreds).toBe(30);
+      expect(breakdown.longestStep.ms).toBeGreaterThan(0);
+      // A range that changed rows commits durably: the fsync meter sees it.
+      expect(breakdown.contactRanges.fsyncs).toBeGreaterThan(0);
+      expect(breakdown.transcriptRanges.fsyncs).toBeGreaterThan(0);
+      expect(run.sweep.longestStallHeldBy).not.toBe('');
     }
-    expect(results.runs[0]?.breakdown.rangeTransactions).toBe(1);
-    expect(results.runs[1]?.breakdown.rangeTransactions).toBeGreaterThanOrEqual(5);
+    // 5,125 contacts (and the few hundred the calls before the sweep added) and 1,250 lines: ranges of the shipped 1,000 ids, then of 500.
+    const [shipped, halved] = results.runs;
+    expect(shipped?.breakdown.contactRanges.count).toBeGreaterThanOrEqual(6);
+    expect(halved?.breakdown.contactRanges.count).toBeGreaterThanOrEqual(2 * (shipped?.breakdown.contactRanges.count ?? 0) - 1);
+    expect([shipped?.breakdown.transcriptRanges.count, halved?.breakdown.transcriptRanges.count]).toEqual([2, 3]);
   });
 
-  it('renders the retention section with every row, one column per batch size', () => {
+  it('renders the retention section with every row, one column per variant, and the verdict', () => {
     const report = renderRetentionReport(results);
     for (const row of [
-      '### Retention run (contacts; transcripts do not exist yet, issue 5)',
-      '| LinkageSweeper.sweep() | shipped batch size | batch 1,000 |',
-      '| rows unlinked (pseudonym nulled) |',
-      '| sealed copies destroyed |',
-      '| keys shredded (link + sealed-number) | 6 + 6 | 6 + 6 |',
+      '### Retention run: 5,000 phone contacts, 125 chats, 1,250 transcript lines',
+      '| RetentionSweeper.sweep() | shipped (1,000 ids per range) | 500 ids per range |',
+      '| pseudonyms nulled (phone linkage) |',
+      '| sealed chat IP addresses destroyed |',
+      '| transcript lines deleted |',
+      '| keys shredded | 30: 6 link + 6 phone-number + 9 chat-ip + 9 chat-transcript + 0 mail |',
       '| **longest event-loop stall** (1 ms setInterval, largest gap) |',
-      '| call latency, line due → station frame: worst / p99 / p50 |',
+      '| what ran during the longest stall (time in fsync) |',
+      '| longest single step of the sweep itself (time in fsync, fsyncs) |',
+      '| call latency during the sweep, line due → station frame: worst / p99 / p50 |',
+      '| transcript ranges: count / longest / p99 / total (of it in fsync) |',
       '| WAL checkpoint at the end (WAL size before it) |',
-      '| longest event-loop stall during the retention run < 50 ms (shipped batch size) |',
+      '| longest event-loop stall during the retention run < 50 ms (1 ms interval probe; shipped (1,000 ids per range)) |',
+      '| for information: p99 call latency during the sweep vs calls alone |',
     ]) {
       expect(report).toContain(row);
     }
-    expect(report).toContain('5,000 stored contacts');
+    expect(report).toContain('5,125 stored contacts');
     expect(report).not.toMatch(/NaN|Infinity|undefined/);
   });
+
+  it('rebuilds the store rather than reuse one cached under another key', async () => {
+    const again = await runRetentionBench({ contacts: 5000, cacheRoot, variants: [] });
+    expect(again.meta.populationSeconds).toBeUndefined();
+    const smaller = await runRetentionBench({ contacts: 4000, cacheRoot, variants: [] });
+    expect(smaller.meta.populationSeconds).toBeGreaterThan(0);
+    expect(smaller.meta.chats).toBe(100);
+  }, 120_000);
 });

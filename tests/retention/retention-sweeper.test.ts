@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog, verifyAuditLog } from '../../src/audit/index.js';
 import { policyPresets, type PolicyPresetName } from '../../src/config/policy-presets.js';
@@ -210,6 +212,16 @@ describe('the retention sweeper', () => {
     expect(desk.keyring.linkEpochs()).toEqual([]);
     expect(desk.keyring.vaultEpochs('chat-transcript')).toEqual([]);
     expect(new TranscriptsRepository(desk.database).count()).toBe(0);
+  });
+
+  it('leaves the store as the live path expects it: synchronous=FULL, default automatic checkpoints, an empty -wal file', async () => {
+    const desk = deskIn(new Date('2026-01-10T12:00:00Z'));
+    for (let i = 0; i < 30; i++) desk.call(`06${String(20_000_000 + i)}`);
+    desk.clock.set(new Date('2026-07-02T12:00:00Z'));
+    expect((await sweeperFor(desk, { batchSize: 4 }).sweep()).contactsUnlinked).toBe(30);
+    expect(desk.database.get<{ synchronous: number }>('PRAGMA synchronous')?.synchronous).toBe(2);
+    expect(desk.database.get<{ wal_autocheckpoint: number }>('PRAGMA wal_autocheckpoint')?.wal_autocheckpoint).toBe(1000);
+    expect(statSync(`${join(desk.root, 'gateway.db')}-wal`).size).toBe(0);
   });
 
   it('re-wraps the live keys under a fresh key-encryption key with every shred', async () => {

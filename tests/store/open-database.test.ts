@@ -182,6 +182,36 @@ describe('GatewayDatabase transactions and statements', () => {
     expect(() => db.transaction(() => db.checkpoint())).toThrow(/inside a transaction/);
   });
 
+  it('commits a bulk transaction without its own fsync in WAL mode only, and is back to synchronous=FULL afterwards, also after a failure', () => {
+    const synchronous = (db: GatewayDatabase): number | undefined => db.get<{ synchronous: number }>('PRAGMA synchronous')?.synchronous;
+    const wal = open('WAL');
+    const seen: (number | undefined)[] = [];
+    wal.bulkTransaction(() => {
+      seen.push(synchronous(wal));
+      wal.run('INSERT INTO meta (key, value) VALUES (?, ?)', ['a', '1']);
+    });
+    expect(() => wal.bulkTransaction(() => {
+      wal.run('INSERT INTO meta (key, value) VALUES (?, ?)', ['b', '2']);
+      throw new Error('range failed');
+    })).toThrow(/range failed/);
+    expect([seen, synchronous(wal), count(wal)]).toEqual([[1], 2, 1]);
+    wal.transaction(() => wal.bulkTransaction(() => seen.push(synchronous(wal))));
+    expect(seen).toEqual([1, 2]);
+    wal.close();
+
+    const truncate = open('TRUNCATE');
+    truncate.bulkTransaction(() => seen.push(synchronous(truncate)));
+    expect(seen).toEqual([1, 2, 2]);
+  });
+
+  it('sets the automatic checkpoint size, refusing what is not a positive whole number', () => {
+    const db = open('WAL');
+    db.setAutocheckpointPages(250);
+    expect(db.get<{ wal_autocheckpoint: number }>('PRAGMA wal_autocheckpoint')?.wal_autocheckpoint).toBe(250);
+    expect(() => db.setAutocheckpointPages(0)).toThrow(TypeError);
+    expect(() => db.setAutocheckpointPages(1.5)).toThrow(TypeError);
+  });
+
   it('refuses statements after close, and closing twice is harmless', () => {
     const db = open();
     db.get('SELECT count(*) AS n FROM meta');
