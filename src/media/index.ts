@@ -1,0 +1,18 @@
+export type { G711Codec } from './g711.js';
+export { asG711Codec, codecOfPayloadType, decodeG711, encodeG711, PAYLOAD_TYPE } from './g711.js';
+export type { RtpHeaderExtension, RtpMalformedReason, RtpPacket, RtpPacketInit, RtpParseResult } from './rtp-packet.js';
+export { parseRtpPacket, serializeRtpPacket } from './rtp-packet.js';
+export type { PortRange } from './port-pool.js';
+export { DEFAULT_RTP_PORT_RANGE, RtpPortPool } from './port-pool.js';
+export type { LatchPolicy, LegCounters, MediaLegOptions, RtpEndpoint, RtpPacketListener } from './media-leg.js';
+export { MediaLeg } from './media-leg.js';
+export type { RelayLegName, RelayLegSetup, RtpRelayOptions } from './rtp-relay.js';
+export { RtpRelay } from './rtp-relay.js';
+export type { ListenAlongCounters, ListenAlongOptions, SupervisorLegSetup } from './listen-along.js';
+export { ListenAlong } from './listen-along.js';
+export type { MonthSegment, NumberSegment, PhraseSegment, PromptSegment, WeekdaySegment } from './prompt-catalog.js';
+export { HOLD_MUSIC_SEGMENT, numberSegment, PROMPT_SEGMENTS } from './prompt-catalog.js';
+export { defaultPromptDirectory, PromptLibrary } from './prompt-library.js';
+export type { PlaybackEnd, PlayOptions, PromptPlayerOptions } from './prompt-player.js';
+export { PromptPlayer } from './prompt-player.js';
+export { blockedMessage, queueMessage, spokenInstant, timeOutMessage } from './prompt-messages.js';
