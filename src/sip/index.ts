@@ -1,0 +1,31 @@
+export type { HeaderEntry } from './headers.js';
+export { SipHeaders, canonicalHeaderName } from './headers.js';
+export type { SipUri, TelUri, AnyUri, SipParams } from './uri.js';
+export { parseUri, formatUri, paramValue, withParam } from './uri.js';
+export type { NameAddress, ViaValue, CSeqValue } from './header-values.js';
+export { parseNameAddress, formatNameAddress, parseVia, formatVia, parseCSeq, splitHeaderList } from './header-values.js';
+export type { SipRequest, SipResponse, SipMessage, ResponseOptions } from './message.js';
+export {
+  BRANCH_MAGIC_COOKIE, createResponse, defaultReasonPhrase, callIdOf, cseqOf, topViaOf, fromOf, toOf, tagOf, branchOf,
+} from './message.js';
+export type { SipParseLimits, SipParseResult } from './parser.js';
+export { parseSipMessage, parseSipMessageSafely, UDP_PARSE_LIMITS, TCP_PARSE_LIMITS } from './parser.js';
+export { serializeSipMessage } from './serializer.js';
+export type { RequestSpec } from './request-builder.js';
+export { createRequest } from './request-builder.js';
+export { newCallId, newTag, newBranch } from './identifiers.js';
+export type { InDialogRequestOptions } from './dialog.js';
+export { SipDialog, peerFromUri } from './dialog.js';
+export type { SipPeer, SipListenAddress, SipTransport, SipTransportCounters, SipTransportProtocol } from './transport.js';
+export type { FloodLimits } from './flood-guard.js';
+export { DEFAULT_FLOOD_LIMITS } from './flood-guard.js';
+export type { SipTimerValues } from './client-transactions.js';
+export { DEFAULT_SIP_TIMERS } from './client-transactions.js';
+export type { IncomingRequestEvents } from './incoming-request.js';
+export { IncomingRequest } from './incoming-request.js';
+export type { SipEndpointOptions, OutgoingRequest, SipEndpointCounters } from './endpoint.js';
+export { SipEndpoint } from './endpoint.js';
+export type { SessionDescription, SdpMedia, SdpConnection, SdpRtpMap, MediaDirection, AddressType } from './sdp.js';
+export { parseSdp, serializeSdp } from './sdp.js';
+export type { G711Codec, LocalMedia, NegotiatedAudio, AudioAnswer } from './sdp-negotiation.js';
+export { createAudioOffer, answerAudioOffer, readAudio, G711_PAYLOAD_TYPES, TELEPHONE_EVENT_PAYLOAD_TYPE } from './sdp-negotiation.js';
