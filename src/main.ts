@@ -23,6 +23,8 @@ import { currentRetentionPlan } from './retention/retention-status.js';
 import { BreakGlassDisclosure } from './rights/break-glass.js';
 import { CallerRequests } from './rights/caller-requests.js';
 import { ObjectionRegister } from './rights/objection-register.js';
+import { ModerationRegister } from './moderation/moderation-register.js';
+import { ModerationRepository } from './store/moderation-repository.js';
 import { revealingDisclosures } from './rights/revealing-disclosures.js';
 import type { CoordinatorBackend, HealthCheckView } from './stations/coordinator-backend.js';
 import { StationServer } from './stations/station-server.js';
@@ -172,6 +174,18 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     const registrations = new RegistrationsRepository(database);
     const transcripts = new TranscriptsRepository(database);
     const rightsRequests = new RightsRequestsRepository(database);
+    const moderation = ModerationRegister.load({
+      database,
+      repository: new ModerationRepository(database),
+      contacts,
+      audit,
+      clock,
+      timeZone: config.site.timeZone,
+      policy: config.policy,
+      logger: logger.child({ component: 'moderation' }),
+    });
+    moderation.start();
+    stops.push(() => moderation.stop());
     const desk = new ContactDesk({
       database,
       contacts,
@@ -184,6 +198,8 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
       categories: config.categories,
       priorContacts,
       objections,
+      moderation,
+      onModerationLookupFailure: config.moderation.onLookupFailure,
       logger: logger.child({ component: 'contacts' }),
     });
     desk.endCallsLeftByEarlierRun();
@@ -198,7 +214,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
       timeZone: config.site.timeZone,
       rules: retentionRules(config.policy),
       priorContacts,
-      linkedStores: [rightsRequests, objections],
+      linkedStores: [rightsRequests, objections, moderation],
       audit,
       logger: logger.child({ component: 'retention' }),
     });
@@ -247,6 +263,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
       accounts,
       audit,
       incidents,
+      moderation,
       callerRequests: new CallerRequests({
         database,
         contacts,

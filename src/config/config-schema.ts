@@ -22,6 +22,8 @@ const policyOverrides = z
     chatTranscriptMonths: z.number().int().min(0).max(6),
     timeOutHours: z.number().int().min(1).max(24 * 31),
     blockMonths: z.number().int().min(1).max(12),
+    // "Na meerdere Time Outs": at least one; more than ten within six months is no longer "multiple".
+    timeOutsBeforeBlock: z.number().int().min(1).max(10),
     suppressionThreshold: z.number().int().min(2).max(1000),
   })
   .partial()
@@ -110,6 +112,16 @@ export const configSchema = z
         demo: z.boolean().default(false),
       })
       .strict(),
+    moderation: z
+      .object({
+        /**
+         * When the Time Out / block lookup fails: put the call through anyway (fail-open, the
+         * default: a child may be in danger) or refuse it (fail-closed). docs/moderation.md.
+         */
+        onLookupFailure: z.enum(['route', 'refuse']).default('route'),
+      })
+      .strict()
+      .default({ onLookupFailure: 'route' }),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

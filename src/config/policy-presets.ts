@@ -12,6 +12,11 @@ export interface Policy {
   readonly timeOutHours: number;
   /** Block length set by an authorized person: "3 maanden". */
   readonly blockMonths: number;
+  /**
+   * Time Outs a caller must have had within the linkage window before a coordinator may block:
+   * "Na meerdere Time Outs kun je voor 3 maanden geblokkeerd worden".
+   */
+  readonly timeOutsBeforeBlock: number;
   /** Smallest count published upstream; smaller non-zero cells are suppressed. */
   readonly suppressionThreshold: number;
 }
@@ -25,6 +30,7 @@ export const policyPresets: Readonly<Record<PolicyPresetName, Policy>> = {
     chatTranscriptMonths: 3,
     timeOutHours: 24,
     blockMonths: 3,
+    timeOutsBeforeBlock: 3,
     suppressionThreshold: 10,
   },
   'lumi-be': {
@@ -33,6 +39,7 @@ export const policyPresets: Readonly<Record<PolicyPresetName, Policy>> = {
     chatTranscriptMonths: 6,
     timeOutHours: 24,
     blockMonths: 3,
+    timeOutsBeforeBlock: 3,
     suppressionThreshold: 10,
   },
 };

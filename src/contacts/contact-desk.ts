@@ -6,16 +6,20 @@ import type { Channel } from '../privacy/types.js';
 import type { ContactRow, ContactsRepository } from '../store/contacts-repository.js';
 import type { RegistrationsRepository } from '../store/registrations-repository.js';
 import type { GatewayDatabase } from '../store/open-database.js';
-import { TypedEmitter } from '../events/typed-emitter.js';
+import { describeError, TypedEmitter } from '../events/typed-emitter.js';
+import type { GivenModeration, ModerationActor, ModerationResult, ModerationStatus } from '../moderation/moderation-types.js';
 import { monthEpochLookup, windowEndingAt, type MonthEpoch } from '../time/month-epoch.js';
 import type { Clock } from '../time/clock.js';
 import { randomContactReference } from './contact-reference.js';
 import type { PriorContactCounter } from './prior-contact-counter.js';
 import type {
   Categories,
+  ContactModeration,
   ContactReference,
+  ModerationLookupFailure,
   StationBackend,
   StationContactView,
+  TimeOutResult,
   WrapUp,
   WrapUpResult,
 } from './contact-view.js';
@@ -39,6 +43,27 @@ export interface ContactDeskOptions {
   readonly priorContacts: PriorContactCounter;
   /** Callers under objection (P13); without it nobody is. */
   readonly objections?: CallerObjections;
+  /** Time Outs and blocks (P4, src/moderation); without it nobody is moderated. */
+  readonly moderation?: CallerModeration;
+  /** What a failed moderation lookup means for routing (config `moderation.onLookupFailure`); default 'route'. */
+  readonly onModerationLookupFailure?: ModerationLookupFailure;
+}
+
+/**
+ * Time Outs and blocks as the desk needs them (src/moderation/moderation-register.ts keeps them):
+ * asked on every call, so `statusOf` answers from memory. A call from a moderated caller is still
+ * recorded (a child may be in danger and the volunteer sees the status); the line or switch refuses
+ * to put it through (`mayRoute`).
+ */
+export interface CallerModeration {
+  /** The caller's active Time Out or block under any of these (month, pseudonym) pairs. */
+  statusOf(linked: readonly LinkedPseudonym[]): ModerationStatus;
+  /** Carries the moderation `linked` matched over to `current` (this month's pair). */
+  follow(current: LinkedPseudonym, linked: readonly LinkedPseudonym[]): void;
+  /** Remembers what intake found for a contact, so its view keeps saying it after a restart. */
+  markContact(contactId: number, moderation: ContactModeration): void;
+  markOf(contactId: number): ContactModeration | undefined;
+  giveTimeOut(actor: ModerationActor, reference: ContactReference): ModerationResult<GivenModeration>;
 }
 
 /**
@@ -102,7 +127,9 @@ export class ContactDesk implements StationBackend {
 
   /**
    * A caller under objection is still put through (a child still gets help) but stored unlinked and
-   * unsealed: no pseudonym, no sealed copy, no count.
+   * unsealed: no pseudonym, no sealed copy, no count. A caller under a Time Out or block is recorded
+   * as anyone else, with the status on the view (the intake result) and a mark on the contact;
+   * `mayRoute(view.moderation)` tells the line or switch not to put it through.
    */
   offerCall(call: OfferedCall, channel: Channel = 'phone'): StationContactView {
     const { pseudonymizer, vault, linkageMonths, objections } = this.#options;
@@ -110,17 +137,20 @@ export class ContactDesk implements StationBackend {
     let pseudonym = null;
     let sealed = null;
     let priorContacts = 0;
+    let moderation: ContactModeration | null = null;
     if (call.caller.kind === 'number') {
       const number = call.caller.number;
       const current = { epoch, pseudonym: pseudonymizer.pseudonymize(number, channel, epoch) };
       const earlierMonths = windowEndingAt(epoch, linkageMonths).slice(1);
       const linked = [current, ...pseudonymizer.lookupLinked(number, channel, earlierMonths)];
+      moderation = this.#lookUpModeration(linked);
       if (objections?.isObjected(linked)) {
         objections.follow(current, linked);
       } else {
         pseudonym = current.pseudonym;
         priorContacts = this.#options.priorContacts.count(linked);
         sealed = vault.seal(number, 'phone-number', epoch);
+        this.#followModeration(current, linked);
       }
     }
     const row = this.#insertWithFreshReference({
@@ -137,8 +167,12 @@ export class ContactDesk implements StationBackend {
     });
     if (pseudonym) this.#options.priorContacts.add(epoch, pseudonym);
     this.#contactIdsByLineCall.set(call.lineCallId, row.id);
-    const view = toStationView(row);
-    this.#options.logger.info({ reference: view.reference, priorContacts, callerKnown: view.callerKnown }, 'contact offered');
+    if (moderation) this.#markModeration(row.id, moderation);
+    const view = toStationView(row, moderation);
+    this.#options.logger.info(
+      { reference: view.reference, priorContacts, callerKnown: view.callerKnown, moderation: moderation?.kind ?? 'none' },
+      'contact offered',
+    );
     this.#events.emit('contact-changed', view);
     return view;
   }
@@ -150,12 +184,12 @@ export class ContactDesk implements StationBackend {
     const { contacts } = this.#options;
     contacts.markEnded(id, endedAt);
     const row = contacts.findById(id);
-    if (row) this.#events.emit('contact-changed', toStationView(row));
+    if (row) this.#events.emit('contact-changed', this.#view(row));
   }
 
   openContacts(): StationContactView[] {
     const horizon = this.#options.openContactHorizonMs ?? TWELVE_HOURS;
-    return this.#options.contacts.openContacts(this.#options.clock.now() - horizon).map(toStationView);
+    return this.#options.contacts.openContacts(this.#options.clock.now() - horizon).map((row) => this.#view(row));
   }
 
   categories(): Categories {
@@ -188,13 +222,88 @@ export class ContactDesk implements StationBackend {
     });
     if (!registered) throw new Error('contact vanished during wrap-up');
     logger.info({ reference, station: stationId }, 'contact registered');
-    const view = toStationView(registered);
+    const view = this.#view(registered);
     this.#events.emit('contact-changed', view);
     return { ok: true, contact: view };
   }
 
+  /** A Time Out for the caller of this contact, given from a desk station; the stations see the new status. */
+  giveTimeOut(reference: ContactReference, stationId: string): TimeOutResult {
+    const { moderation, contacts } = this.#options;
+    if (!moderation) return { ok: false, code: 'HGW_MODERATION_NOT_ELIGIBLE', message: 'Time Outs are not enabled on this box' };
+    const given = moderation.giveTimeOut({ stationId }, reference);
+    if (!given.ok) return { ok: false, code: given.code, message: given.message };
+    const row = contacts.findByReference(reference);
+    if (!row) return { ok: false, code: 'HGW_MODERATION_UNKNOWN_CONTACT', message: 'no contact with this reference' };
+    const view = this.#view(row);
+    this.#events.emit('contact-changed', view);
+    return { ok: true, contact: view, until: given.value.until };
+  }
+
   onContactChanged(listener: (view: StationContactView) => void): () => void {
     return this.#events.on('contact-changed', listener);
+  }
+
+  /**
+   * A failed lookup never stops the intake: the contact is recorded and the result says `unknown`,
+   * with the configured routing decision (fail-open by default: docs/moderation.md).
+   */
+  #lookUpModeration(linked: readonly LinkedPseudonym[]): ContactModeration | null {
+    const moderation = this.#options.moderation;
+    if (!moderation) return null;
+    try {
+      const status = moderation.statusOf(linked);
+      return status.kind === 'none' ? null : { kind: status.kind, until: status.until };
+    } catch (error) {
+      const routing = this.#options.onModerationLookupFailure ?? 'route';
+      this.#options.logger.error({ code: 'HGW_MODERATION_LOOKUP_FAILED', routing, err: describeError(error) }, 'moderation lookup failed');
+      return { kind: 'unknown', routing };
+    }
+  }
+
+  #followModeration(current: LinkedPseudonym, linked: readonly LinkedPseudonym[]): void {
+    try {
+      this.#options.moderation?.follow(current, linked);
+    } catch (error) {
+      this.#options.logger.error({ code: 'HGW_MODERATION_LOOKUP_FAILED', err: describeError(error) }, 'moderation could not follow the caller into this month');
+    }
+  }
+
+  #markModeration(contactId: number, moderation: ContactModeration): void {
+    try {
+      this.#options.moderation?.markContact(contactId, moderation);
+    } catch (error) {
+      this.#options.logger.error({ code: 'HGW_MODERATION_LOOKUP_FAILED', err: describeError(error) }, 'moderation mark not stored');
+    }
+  }
+
+  /**
+   * What a station sees of a stored contact: the mark intake left, or the caller's status now (a
+   * Time Out given during the call), whichever ends last; an ended one is no longer shown.
+   */
+  #view(row: ContactRow): StationContactView {
+    return toStationView(row, this.#currentModeration(row));
+  }
+
+  #currentModeration(row: ContactRow): ContactModeration | null {
+    const moderation = this.#options.moderation;
+    if (!moderation) return null;
+    const now = this.#options.clock.now();
+    try {
+      const mark = moderation.markOf(row.id);
+      let shown: ContactModeration | null = mark?.kind === 'unknown' || (mark && mark.until > now) ? mark : null;
+      if (row.linkEpoch !== null && row.pseudonym !== null) {
+        const status = moderation.statusOf([{ epoch: row.linkEpoch, pseudonym: row.pseudonym }]);
+        if (status.kind !== 'none' && (shown === null || shown.kind === 'unknown' || status.until > shown.until)) {
+          shown = { kind: status.kind, until: status.until };
+        }
+      }
+      return shown;
+    } catch (error) {
+      const routing = this.#options.onModerationLookupFailure ?? 'route';
+      this.#options.logger.error({ code: 'HGW_MODERATION_LOOKUP_FAILED', routing, err: describeError(error) }, 'moderation lookup failed');
+      return { kind: 'unknown', routing };
+    }
   }
 
   /** References are random: a taken one (about one in a thousand at a million contacts) is drawn again. */
@@ -215,7 +324,7 @@ function invalidCategory(categories: Categories, wrapUp: WrapUp): string | undef
   return undefined;
 }
 
-export function toStationView(row: ContactRow): StationContactView {
+export function toStationView(row: ContactRow, moderation: ContactModeration | null = null): StationContactView {
   return {
     reference: row.reference,
     channel: row.channel,
@@ -223,5 +332,6 @@ export function toStationView(row: ContactRow): StationContactView {
     callerKnown: row.presentation === 'number',
     state: row.state === 'registered' ? 'registered' : row.state === 'ended' ? 'ended' : 'ringing',
     offeredAt: row.openedAt,
+    moderation,
   };
 }

@@ -8,6 +8,18 @@ export type ContactReference = string & { readonly __brand: 'ContactReference' }
 
 export type StationContactState = 'ringing' | 'ended' | 'registered';
 
+/** What the moderation lookup answers when it fails: put the call through or not (config `moderation.onLookupFailure`). */
+export type ModerationLookupFailure = 'route' | 'refuse';
+
+/**
+ * The caller's Time Out or block as a station and the routing layer see it: the kind and when it
+ * ends, nothing about who or why. `unknown` when the lookup failed; `routing` then says what the
+ * configured switch decided.
+ */
+export type ContactModeration =
+  | { readonly kind: 'time-out' | 'blocked'; readonly until: number }
+  | { readonly kind: 'unknown'; readonly routing: ModerationLookupFailure };
+
 /** Everything a station may know about a contact: no identifier, no pseudonym, nothing linkable. */
 export interface StationContactView {
   readonly reference: ContactReference;
@@ -18,6 +30,20 @@ export interface StationContactView {
   readonly callerKnown: boolean;
   readonly state: StationContactState;
   readonly offeredAt: number;
+  /**
+   * The caller's Time Out or block (P4), null when there is none or the caller is not known. The
+   * contact desk always sets it; a producer written before moderation leaves it out, which means null.
+   */
+  readonly moderation?: ContactModeration | null;
+}
+
+/**
+ * Whether a line or switch may put the contact through to a volunteer: not for a caller under a
+ * Time Out or block (they hear the prompt instead), and for a failed lookup as the switch says.
+ */
+export function mayRoute(moderation: ContactModeration | null | undefined): boolean {
+  if (moderation === null || moderation === undefined) return true;
+  return moderation.kind === 'unknown' && moderation.routing === 'route';
 }
 
 export interface WrapUp {
@@ -36,6 +62,12 @@ export type WrapUpResult =
   | { readonly ok: true; readonly contact: StationContactView }
   | { readonly ok: false; readonly code: 'HGW_STATION_BAD_REQUEST' | 'HGW_STATION_UNKNOWN_CONTACT'; readonly message: string };
 
+export type TimeOutRefusalCode = 'HGW_MODERATION_FORBIDDEN' | 'HGW_MODERATION_UNKNOWN_CONTACT' | 'HGW_MODERATION_NOT_ELIGIBLE' | 'HGW_MODERATION_LOOKUP_FAILED';
+
+export type TimeOutResult =
+  | { readonly ok: true; readonly contact: StationContactView; readonly until: number }
+  | { readonly ok: false; readonly code: TimeOutRefusalCode; readonly message: string };
+
 /** The face the contact desk shows to the stations adapter. */
 export interface StationBackend {
   /** Contacts a station should show: ringing ones and those still waiting for their wrap-up. */
@@ -43,4 +75,6 @@ export interface StationBackend {
   categories(): Categories;
   wrapUp(reference: ContactReference, wrapUp: WrapUp, stationId: string): WrapUpResult;
   onContactChanged(listener: (view: StationContactView) => void): () => void;
+  /** A Time Out for the caller of a live or just-ended contact (P4); absent where moderation is not wired. */
+  giveTimeOut?(reference: ContactReference, stationId: string): TimeOutResult;
 }

@@ -5,6 +5,7 @@ import type { IncidentKind } from '../incidents/index.js';
 import type { CallerRequestDesk } from '../rights/caller-request-types.js';
 import type { Clock } from '../time/clock.js';
 import type { DisclosureRefusalReason } from '../rights/break-glass.js';
+import type { CoordinatorModeration } from './coordinator-moderation-routes.js';
 
 /**
  * Everything the coordinator routes need, and nothing more. Each part is shaped so that main.ts can
@@ -157,4 +158,6 @@ export interface CoordinatorBackend {
   readonly audit: CoordinatorAudit;
   readonly retention: CoordinatorRetention;
   readonly system: CoordinatorSystem;
+  /** Time Outs and blocks (P4): the ModerationRegister itself. Without it the moderation routes answer 404. */
+  readonly moderation?: CoordinatorModeration;
 }

@@ -1,3 +1,5 @@
+import { COORDINATOR_MODERATION_SCRIPT } from './coordinator-moderation-script.js';
+
 /**
  * The coordinator page's script, served as /coordinator.js (CSP 'self', no inline code). Plain
  * browser JavaScript; every server value is placed with textContent, never as markup. The session
@@ -500,6 +502,7 @@ export const COORDINATOR_PAGE_SCRIPT = String.raw`'use strict';
     }
   }
 
+${COORDINATOR_MODERATION_SCRIPT}
   document.addEventListener('DOMContentLoaded', async () => {
     byId('login-form').addEventListener('submit', login);
     byId('logout').addEventListener('click', logout);

@@ -84,6 +84,21 @@ export const COORDINATOR_PAGE_HTML = `<!doctype html>
     <ul id="disclosure-list" class="items"></ul>
   </section>
 
+  <section id="section-moderation" class="panel" data-capability="moderation.block" data-title="Moderatie" hidden>
+    <h2>Moderatie: Time Outs en blokkades</h2>
+    <p id="moderation-policy"></p>
+    <p id="moderation-result" class="result" role="status"></p>
+    <ul id="moderation-list" class="items"></ul>
+    <h3>Beller blokkeren</h3>
+    <form id="block-form" class="grid">
+      <label for="block-reference">Contactreferentie</label>
+      <input id="block-reference" name="reference" type="text" autocomplete="off" spellcheck="false" required maxlength="16">
+      <label for="block-reason">Reden (minstens 20 tekens, zonder nummer of adres)</label>
+      <textarea id="block-reason" name="reason" required minlength="20" maxlength="1000" rows="3"></textarea>
+      <button type="submit">Blokkeren</button>
+    </form>
+  </section>
+
   <section id="section-incidents" class="panel" data-capability="incidents.manage" data-title="Incidenten" hidden>
     <h2>Incidenten</h2>
     <ul id="incident-list" class="items"></ul>

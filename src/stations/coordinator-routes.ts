@@ -8,6 +8,7 @@ import type { CoordinatorBackend } from './coordinator-backend.js';
 import { addCaseRoutes } from './coordinator-case-routes.js';
 import { COORDINATOR_CODES, sendCoordinatorError, SessionGuard, sessionTokenOf } from './coordinator-http.js';
 import { accountJson } from './coordinator-json.js';
+import { addModerationRoutes } from './coordinator-moderation-routes.js';
 import { addOversightRoutes } from './coordinator-oversight-routes.js';
 import { COORDINATOR_PAGE_HTML, COORDINATOR_PAGE_STYLE } from './coordinator-page.js';
 import { COORDINATOR_PAGE_SCRIPT } from './coordinator-page-script.js';
@@ -121,6 +122,7 @@ export async function coordinatorPlugin(app: FastifyInstance, options: Coordinat
 
   addCaseRoutes(app, backend, guard);
   addOversightRoutes(app, backend, guard);
+  addModerationRoutes(app, backend, guard);
 }
 
 function sessionJson(accountId: string, role: Role, csrfToken: string, expiresAt: number) {

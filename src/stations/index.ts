@@ -25,4 +25,5 @@ export type {
   RetentionStatusView,
 } from './coordinator-backend.js';
 export { coordinatorPlugin, type CoordinatorPluginOptions } from './coordinator-routes.js';
+export type { CoordinatorModeration } from './coordinator-moderation-routes.js';
 export { SESSION_COOKIE, CSRF_HEADER, parseCookies } from './session-auth.js';

@@ -1,9 +1,9 @@
-import type { Categories, StationContactView } from '../contacts/contact-view.js';
+import type { Categories, ContactModeration, StationContactView } from '../contacts/contact-view.js';
 
 /** The exact keys a station ever receives for a contact; the docs and the leak test use this list. */
-export const STATION_CONTACT_KEYS = ['reference', 'channel', 'priorContacts', 'callerKnown', 'state', 'offeredAt'] as const;
+export const STATION_CONTACT_KEYS = ['reference', 'channel', 'priorContacts', 'callerKnown', 'state', 'offeredAt', 'moderation'] as const;
 
-export type StationContactJson = Pick<StationContactView, (typeof STATION_CONTACT_KEYS)[number]>;
+export type StationContactJson = Omit<StationContactView, 'moderation'> & { readonly moderation: ContactModeration | null };
 
 /**
  * Copies only the StationContactView fields. The backend hands over objects typed as views, but a
@@ -18,7 +18,15 @@ export function toStationContactJson(view: StationContactView): StationContactJs
     callerKnown: view.callerKnown,
     state: view.state,
     offeredAt: view.offeredAt,
+    moderation: toModerationJson(view.moderation ?? null),
   };
+}
+
+/** The kind and its end, or the lookup-failure routing: never who gave it or why. */
+export function toModerationJson(moderation: ContactModeration | null): ContactModeration | null {
+  if (moderation === null) return null;
+  if (moderation.kind === 'unknown') return { kind: 'unknown', routing: moderation.routing };
+  return { kind: moderation.kind, until: moderation.until };
 }
 
 export function toCategoriesJson(categories: Categories): Categories {

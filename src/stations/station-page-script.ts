@@ -67,14 +67,79 @@ export const STATION_PAGE_SCRIPT = String.raw`'use strict';
     return node;
   }
 
+  function untilText(ms, withWeekday) {
+    const date = new Date(ms);
+    const time = date.toLocaleTimeString('nl-NL', { hour: '2-digit', minute: '2-digit' });
+    if (withWeekday) return date.toLocaleDateString('nl-NL', { weekday: 'short', day: 'numeric', month: 'short' }) + ' ' + time;
+    const day = date.toLocaleDateString('nl-NL', { day: 'numeric', month: 'long', year: 'numeric' });
+    return date.getHours() === 0 && date.getMinutes() === 0 ? day : day + ' ' + time;
+  }
+
+  // A Time Out or block is what the volunteer must see first: the caller is not put through.
+  function moderationText(contact) {
+    const moderation = contact.moderation;
+    if (!moderation) return '';
+    if (moderation.kind === 'time-out') return 'Time Out tot ' + untilText(moderation.until, true);
+    if (moderation.kind === 'blocked') return 'Geblokkeerd tot ' + untilText(moderation.until, false);
+    return moderation.routing === 'refuse' ? 'Moderatiestatus onbekend: niet doorverbonden' : 'Moderatiestatus onbekend';
+  }
+
+  function showModeration(node, contact) {
+    const text = moderationText(contact);
+    node.textContent = text;
+    node.hidden = text === '';
+    node.className = 'moderation' + (contact.moderation ? ' ' + contact.moderation.kind : '');
+  }
+
   function contactSummary(contact, headingTag) {
     const fragment = document.createDocumentFragment();
+    const moderation = element('p', 'moderation');
+    showModeration(moderation, contact);
     fragment.append(
       element(headingTag, 'reference', contact.reference),
+      moderation,
       element('p', 'history', historyText(contact)),
       element('p', 'meta', metaText(contact)),
     );
     return fragment;
+  }
+
+  function timeOutControls(contact) {
+    const box = element('div', 'time-out');
+    if (!contact.callerKnown) return box;
+    const button = element('button', 'time-out-button', 'Time Out geven');
+    button.type = 'button';
+    const result = element('p', 'time-out-result');
+    result.setAttribute('role', 'status');
+    button.addEventListener('click', () => giveTimeOut(contact.reference, button, result));
+    box.append(button, result);
+    return box;
+  }
+
+  async function giveTimeOut(reference, button, result) {
+    if (!confirm('De beller van ' + reference + ' een Time Out geven? Tot die voorbij is, wordt de beller niet doorverbonden.')) return;
+    button.disabled = true;
+    result.classList.remove('error');
+    result.textContent = 'Bezig…';
+    try {
+      const response = await fetch('/api/v1/contacts/' + encodeURIComponent(reference) + '/time-out', {
+        method: 'POST',
+        headers: { authorization: 'Bearer ' + storedToken() },
+        cache: 'no-store',
+      });
+      if (response.status === 401) return logout('Stationcode niet (meer) geldig. Meld opnieuw aan.');
+      const body = await response.json().catch(() => ({}));
+      if (response.ok) {
+        announce('Time Out gegeven tot ' + untilText(body.timeOut.until, true) + '.');
+        return applyContact(body.contact);
+      }
+      result.classList.add('error');
+      result.textContent = 'Niet gelukt: ' + (body.message || ('fout ' + response.status));
+    } catch {
+      result.classList.add('error');
+      result.textContent = 'Niet gelukt: geen verbinding met de gateway.';
+    }
+    button.disabled = false;
   }
 
   function renderRinging() {
@@ -86,7 +151,7 @@ export const STATION_PAGE_SCRIPT = String.raw`'use strict';
     byId('ringing').hidden = ringing.length === 0;
     byId('no-contacts').hidden = ringing.length !== 0 || wrapUpItems.size !== 0 || storedToken() === null;
     if (ringing.length === 0) return;
-    card.append(contactSummary(ringing[0], 'p'));
+    card.append(contactSummary(ringing[0], 'p'), timeOutControls(ringing[0]));
     for (const contact of ringing.slice(1)) {
       const item = element('li');
       item.append(contactSummary(contact, 'p'));
@@ -175,6 +240,8 @@ export const STATION_PAGE_SCRIPT = String.raw`'use strict';
       if (!contact || contact.state !== 'ended') {
         wrapUpItems.delete(reference);
         item.remove();
+      } else {
+        showModeration(item.querySelector('.moderation'), contact);
       }
     }
     if (categories) {
@@ -182,6 +249,7 @@ export const STATION_PAGE_SCRIPT = String.raw`'use strict';
         if (wrapUpItems.has(contact.reference)) continue;
         const item = element('li');
         item.append(contactSummary(contact, 'h3'));
+        item.append(timeOutControls(contact));
         item.append(wrapUpForm(contact, item));
         wrapUpItems.set(contact.reference, item);
         list.append(item);
@@ -204,7 +272,8 @@ export const STATION_PAGE_SCRIPT = String.raw`'use strict';
     } else {
       contacts.set(contact.reference, contact);
       if (contact.state === 'ringing' && !known) {
-        announce('Nieuw contact via ' + (CHANNELS[contact.channel] || contact.channel) + ': ' + historyText(contact) + '. Referentie ' + contact.reference + '.');
+        const moderation = moderationText(contact);
+        announce('Nieuw contact via ' + (CHANNELS[contact.channel] || contact.channel) + ': ' + (moderation ? moderation + '. ' : '') + historyText(contact) + '. Referentie ' + contact.reference + '.');
       }
     }
     renderLists();

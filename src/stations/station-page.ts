@@ -79,6 +79,18 @@ h1 { font-size: 1.25rem; margin: 0; }
   margin: 0;
 }
 .history { font-size: 1.5rem; margin: 0.25rem 0; }
+.moderation {
+  font-size: 1.5rem;
+  font-weight: 700;
+  margin: 0.25rem 0;
+  padding: 0.25rem 0.75rem;
+  border-left: 0.5rem solid var(--accent);
+  color: var(--accent);
+}
+.moderation.unknown { border-left-color: var(--muted); color: inherit; }
+.time-out { display: flex; gap: 1rem; align-items: center; margin-top: 0.5rem; }
+.time-out-result { margin: 0; }
+.time-out-result.error { color: var(--accent); }
 .meta { color: var(--muted); margin: 0; }
 .contact-list { list-style: none; padding: 0; }
 .contact-list > li { border: 1px solid var(--muted); border-radius: 0.5rem; padding: 0.75rem; margin-bottom: 0.75rem; }

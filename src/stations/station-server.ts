@@ -9,6 +9,7 @@ import type { CoordinatorBackend } from './coordinator-backend.js';
 import { coordinatorPlugin } from './coordinator-routes.js';
 import { StationAuthenticator, type StationCredential } from './station-auth.js';
 import { StationEventHub } from './station-events.js';
+import { addStationModerationRoutes } from './station-moderation-routes.js';
 import { toCategoriesJson, toStationContactJson } from './station-json.js';
 import { STATION_PAGE_HTML, STATION_PAGE_STYLE } from './station-page.js';
 import { STATION_PAGE_SCRIPT } from './station-page-script.js';
@@ -282,5 +283,6 @@ export class StationServer {
         return { contact: toStationContactJson(result.contact) };
       },
     );
+    addStationModerationRoutes(api, this.#backend, (request) => this.#stationOf.get(request));
   }
 }

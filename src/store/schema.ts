@@ -204,4 +204,54 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    description: 'Time Outs and blocks (moderation), keyed by moderated caller; intake marks on contacts',
+    // A moderated caller is recognized by the (link month, pseudonym) pairs it called under: intake
+    // adds the current month's pair when an earlier one matched, and a month's pairs go when its link
+    // key is shredded. Entries name the contact that led to them by its random reference only (no
+    // foreign key: an erased contact leaves the entry). A contact's mark goes with the contact.
+    sql: `
+      CREATE TABLE moderated_callers (
+        id INTEGER PRIMARY KEY,
+        created_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE moderated_caller_keys (
+        link_epoch TEXT NOT NULL,
+        pseudonym BLOB NOT NULL CHECK (length(pseudonym) = 16),
+        caller_id INTEGER NOT NULL REFERENCES moderated_callers (id) ON DELETE CASCADE,
+        PRIMARY KEY (link_epoch, pseudonym)
+      );
+      CREATE INDEX moderated_caller_keys_by_caller ON moderated_caller_keys (caller_id);
+
+      CREATE TABLE moderations (
+        id INTEGER PRIMARY KEY,
+        caller_id INTEGER NOT NULL REFERENCES moderated_callers (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('time-out', 'block')),
+        contact_reference TEXT NOT NULL,
+        given_by TEXT NOT NULL,
+        given_at INTEGER NOT NULL,
+        given_epoch TEXT NOT NULL,
+        until INTEGER NOT NULL CHECK (until > given_at),
+        reason TEXT,
+        lifted_at INTEGER,
+        lifted_by TEXT,
+        lift_reason TEXT,
+        CHECK ((kind = 'block') = (reason IS NOT NULL)),
+        CHECK ((lifted_at IS NULL) = (lifted_by IS NULL) AND (lifted_at IS NULL) = (lift_reason IS NULL))
+      );
+      CREATE INDEX moderations_by_caller ON moderations (caller_id);
+
+      CREATE TABLE moderated_contacts (
+        contact_id INTEGER PRIMARY KEY REFERENCES contacts (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('time-out', 'blocked', 'unknown')),
+        until INTEGER,
+        routing TEXT CHECK (routing IS NULL OR routing IN ('route', 'refuse')),
+        marked_at INTEGER NOT NULL,
+        CHECK ((kind = 'unknown') = (until IS NULL)),
+        CHECK ((kind = 'unknown') = (routing IS NOT NULL))
+      );
+    `,
+  },
 ];

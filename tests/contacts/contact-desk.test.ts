@@ -145,7 +145,7 @@ describe('the contact desk', () => {
   it('gives stations exactly the view fields and nothing that could hold an identifier', () => {
     const desk = open('2026-03-10T09:00:00Z');
     const view = desk.call('0612345678');
-    expect(Object.keys(view).sort()).toEqual(['callerKnown', 'channel', 'offeredAt', 'priorContacts', 'reference', 'state']);
+    expect(Object.keys(view).sort()).toEqual(['callerKnown', 'channel', 'moderation', 'offeredAt', 'priorContacts', 'reference', 'state']);
     expect(JSON.stringify(desk.desk.openContacts())).not.toMatch(/612345678/);
   });
 });

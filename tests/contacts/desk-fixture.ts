@@ -22,6 +22,11 @@ import { RegistrationsRepository } from '../../src/store/registrations-repositor
 import { ObjectionsRepository } from '../../src/store/objections-repository.js';
 import { ObjectionRegister } from '../../src/rights/objection-register.js';
 import { ManualClock } from '../../src/time/clock.js';
+import { AuditLog } from '../../src/audit/audit-log.js';
+import { ModerationRegister } from '../../src/moderation/moderation-register.js';
+import { ModerationRepository } from '../../src/store/moderation-repository.js';
+import type { ModerationLookupFailure } from '../../src/contacts/contact-view.js';
+import type { Logger } from '../../src/log/logger.js';
 
 export const categories = { ageBands: ['12-14', '15-17'], topics: ['school', 'family'], outcomes: ['conversation', 'referred'] };
 
@@ -38,6 +43,9 @@ export interface DeskFixture {
   readonly priorContacts: PriorContactCounter;
   /** The desk's objection list (P13), empty at start. */
   readonly objections: ObjectionRegister;
+  /** Time Outs and blocks (P4) with the Alles Oké? policy, empty at start; not started (no purge timer). */
+  readonly moderation: ModerationRegister;
+  readonly audit: AuditLog;
   readonly root: string;
   /** Offers a call at the clock's time with the number as a Dutch line would present it. */
   call(numberText: string): ReturnType<ContactDesk['offerCall']>;
@@ -51,7 +59,13 @@ export function presentation(numberText: string, country: 'NL' | 'BE' = 'NL'): C
   return normalized.kind === 'number' ? { kind: 'number', number: normalized.number } : { kind: normalized.kind };
 }
 
-export function deskFixture(start: Date, timeZone = 'Europe/Amsterdam'): DeskFixture {
+export interface DeskFixtureOptions {
+  readonly onModerationLookupFailure?: ModerationLookupFailure;
+  /** Where the desk and the moderation register log; silent when left out. */
+  readonly logger?: Logger;
+}
+
+export function deskFixture(start: Date, timeZone = 'Europe/Amsterdam', options: DeskFixtureOptions = {}): DeskFixture {
   const root = mkdtempSync(join(tmpdir(), 'hgw-desk-'));
   const clock = new ManualClock(start);
   const keyring = Keyring.open({ directory: join(root, 'keyring'), clock });
@@ -61,6 +75,17 @@ export function deskFixture(start: Date, timeZone = 'Europe/Amsterdam'): DeskFix
   const vault = createVault(keyring);
   const priorContacts = PriorContactCounter.load(contacts);
   const objections = ObjectionRegister.load(new ObjectionsRepository(database), clock);
+  const audit = new AuditLog({ database, clock });
+  const moderation = ModerationRegister.load({
+    database,
+    repository: new ModerationRepository(database),
+    contacts,
+    audit,
+    clock,
+    timeZone,
+    policy: policyPresets['allesoke-nl'],
+    logger: options.logger ?? silentLogger(),
+  });
   const desk = new ContactDesk({
     database,
     contacts,
@@ -73,7 +98,9 @@ export function deskFixture(start: Date, timeZone = 'Europe/Amsterdam'): DeskFix
     categories,
     priorContacts,
     objections,
-    logger: silentLogger(),
+    moderation,
+    ...(options.onModerationLookupFailure === undefined ? {} : { onModerationLookupFailure: options.onModerationLookupFailure }),
+    logger: options.logger ?? silentLogger(),
   });
   const sweeper = new RetentionSweeper({
     keyring,
@@ -84,7 +111,7 @@ export function deskFixture(start: Date, timeZone = 'Europe/Amsterdam'): DeskFix
     timeZone,
     rules: retentionRules(policyPresets['allesoke-nl']),
     priorContacts,
-    linkedStores: [new RightsRequestsRepository(database), objections],
+    linkedStores: [new RightsRequestsRepository(database), objections, moderation],
     logger: silentLogger(),
   });
   return {
@@ -98,6 +125,8 @@ export function deskFixture(start: Date, timeZone = 'Europe/Amsterdam'): DeskFix
     sweeper,
     priorContacts,
     objections,
+    moderation,
+    audit,
     root,
     call(numberText: string) {
       const call: OfferedCall = { lineCallId: `call-${++callCounter}`, caller: presentation(numberText), offeredAt: clock.now() };

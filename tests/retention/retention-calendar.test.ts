@@ -231,6 +231,7 @@ describe('properties over every rule', () => {
     timeOutHours: fc.integer({ min: 1, max: 744 }),
     blockMonths: fc.integer({ min: 1, max: 12 }),
     suppressionThreshold: fc.constant(10),
+    timeOutsBeforeBlock: fc.constant(3),
   });
   const ruleArbitrary = fc.tuple(policy, fc.nat()).map(([p, index]) => {
     const rules = retentionRules(p);

@@ -44,6 +44,7 @@ describe('the coordinator page in real Chromium', () => {
     await expect.poll(() => page.locator('#tabs button').allTextContents()).toEqual([
       'Verzoeken',
       'Doorbreken geheimhouding',
+      'Moderatie',
       'Incidenten',
       'Auditlog',
       'Bewaartermijnen',
@@ -110,7 +111,7 @@ describe('the coordinator page in real Chromium', () => {
     await pending.waitFor();
     expect(await pending.getByRole('button', { name: 'Goedkeuren en tonen' }).count()).toBe(0);
     expect(await pending.getByRole('button', { name: 'Intrekken' }).count()).toBe(1);
-    for (const tab of ['Incidenten', 'Bewaartermijnen', 'Accounts', 'Status', 'Auditlog']) {
+    for (const tab of ['Moderatie', 'Incidenten', 'Bewaartermijnen', 'Accounts', 'Status', 'Auditlog']) {
       await page.locator('#tabs button', { hasText: tab }).click();
       await expect.poll(() => page.locator('#tabs button[aria-selected="true"]').textContent()).toBe(tab);
     }

@@ -66,6 +66,7 @@ export function contactView(overrides: Omit<Partial<StationContactView>, 'refere
     callerKnown: true,
     state: 'ringing',
     offeredAt: Date.UTC(2025, 2, 21, 14, 5),
+    moderation: null,
     ...overrides,
     reference: overrides.reference as ContactReference,
   };

@@ -212,6 +212,7 @@ export async function startCoordinatorFixture(options: { throttle?: { maxFailure
       firmwareVersion: () => '0.1.0-test',
       health: () => ({ ok: true, checks: [{ name: 'database', ok: true, detail: 'quick_check ok' }] }),
     },
+    moderation: desk.moderation,
   };
   const server = new StationServer({ backend: desk.desk, stations: [DESK_TOKEN], host: '127.0.0.1', port: 0, logger, coordinator: backend });
   const { url } = await server.start();
