@@ -12,6 +12,13 @@ import { PriorContactCounter } from './contacts/prior-contact-counter.js';
 import type { StationContactView } from './contacts/contact-view.js';
 import type { LineInterface, LineState } from './line/line-interface.js';
 import { createLine } from './line/create-line.js';
+import { SipLine } from './line/sip/sip-line.js';
+import type { ListenAlongEvent } from './line/sip/sip-line-types.js';
+import { PromptLibrary } from './media/prompt-library.js';
+import { RtpPortPool } from './media/port-pool.js';
+import { CallRouter } from './routing/call-router.js';
+import { SipEndpoint } from './sip/endpoint.js';
+import { timerScheduler } from './time/scheduler.js';
 import { transcriptForCalls } from './line/replay/transcript.js';
 import type { Logger } from './log/logger.js';
 import { Keyring } from './privacy/keyring.js';
@@ -76,9 +83,72 @@ const SESSION_SWEEP_MS = 60 * 60 * 1000;
 /** A changed keyring permission is an incident within this time. */
 const KEYRING_CHECK_MS = 5 * 60 * 1000;
 
-function lineFromConfig(config: GatewayConfig, clock: Clock, logger: Logger): LineInterface {
+type SipLineConfig = Extract<GatewayConfig['line'], { kind: 'sip' }>;
+
+/**
+ * The SIP back-to-back agent with its endpoint, router, prompts and RTP ports. Desk phones come from
+ * the stations that name one; the line takes calls into the desk itself (it needs the reference and
+ * count before it can route), so it is not attached to the desk like the other lines.
+ */
+async function sipLineFromConfig(config: GatewayConfig, line: SipLineConfig, desk: ContactDesk, audit: AuditLog, clock: Clock, logger: Logger): Promise<{ line: SipLine; stop: () => void }> {
+  const scheduler = timerScheduler;
+  const router = new CallRouter({
+    clock,
+    scheduler,
+    logger: logger.child({ component: 'routing' }),
+    routing: line.routing,
+    stations: config.stations.desks.flatMap((station) =>
+      station.deskPhone === undefined ? [] : [{ id: station.id, displayName: station.displayName ?? station.id, deskTarget: station.deskPhone, group: station.group }],
+    ),
+  });
+  router.start();
+  const sipLine = new SipLine({
+    endpoint: new SipEndpoint({
+      udp: line.listen,
+      tcp: line.listen,
+      advertisedHost: line.advertisedAddress,
+      logger: logger.child({ component: 'sip' }),
+      clock,
+      scheduler,
+    }),
+    intake: desk,
+    router,
+    prompts: await PromptLibrary.load(),
+    rtpPool: new RtpPortPool(line.rtpPorts),
+    trunkPeers: line.trunkPeers,
+    country: config.site.country,
+    timeZone: config.site.timeZone,
+    boxHost: line.boxHost,
+    mediaAddress: line.advertisedAddress,
+    mediaTimeoutMs: line.mediaTimeoutMs,
+    onModerationUnknown: config.moderation.onLookupFailure,
+    maxCalls: line.maxCalls,
+    onListenAlong: (event) => auditListenAlong(audit, event, logger),
+    clock,
+    scheduler,
+    logger,
+  });
+  return { line: sipLine, stop: () => router.stop() };
+}
+
+/** Who listened to which contact's call (a reference, never the caller), for the audit log. */
+function auditListenAlong(audit: AuditLog, event: ListenAlongEvent, logger: Logger): void {
+  if (event.kind === 'failed') return;
+  try {
+    audit.append({
+      actorRole: 'supervisor',
+      actorId: 'listen-along',
+      action: event.kind === 'started' ? 'listen-along.started' : 'listen-along.stopped',
+      target: event.reference,
+      details: { session: event.sessionId, station: event.stationId ?? 'none', whisper: event.whisper, ...(event.reason ? { reason: event.reason } : {}) },
+    });
+  } catch (error) {
+    logger.error({ err: error instanceof Error ? error.message : String(error) }, 'audit entry for a listen-along failed');
+  }
+}
+
+function lineFromConfig(config: GatewayConfig, line: Exclude<GatewayConfig['line'], SipLineConfig>, clock: Clock, logger: Logger): LineInterface {
   const country = config.site.country;
-  const line = config.line;
   switch (line.kind) {
     case 'modem':
       return createLine('modem', {
@@ -246,7 +316,16 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     await upstream.start();
     stops.push(() => upstream.stop());
 
-    const line = lineFromConfig(config, clock, logger);
+    const configured = config.line;
+    let line: LineInterface;
+    if (configured.kind === 'sip') {
+      const sip = await sipLineFromConfig(config, configured, desk, audit, clock, logger);
+      line = sip.line;
+      stops.push(sip.stop);
+    } else {
+      line = lineFromConfig(config, configured, clock, logger);
+      stops.push(desk.attachLine(line));
+    }
     let lineState: LineState = 'connecting';
     stops.push(line.on('state', (state) => (lineState = state)));
     const keyringWatch = new KeyringPermissionWatch({ directory: config.keyringDir, incidents, logger, intervalMs: KEYRING_CHECK_MS });
@@ -306,7 +385,6 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     const { url: stationUrl } = await stations.start();
     stops.push(() => stations.stop());
 
-    stops.push(desk.attachLine(line));
     await line.start();
     stops.push(() => line.stop());
 

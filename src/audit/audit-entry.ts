@@ -36,6 +36,8 @@ export const AUDIT_ACTIONS = [
   'moderation.timeout',
   'moderation.block',
   'moderation.lifted',
+  'listen-along.started',
+  'listen-along.stopped',
   'incident.raised',
   'incident.updated',
   'incident.closed',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { routingOptionsSchema } from '../routing/routing-options.js';
 import { policyPresets, type PolicyPresetName } from './policy-presets.js';
 
 const isTimeZone = (zone: string): boolean => {
@@ -60,10 +61,53 @@ const simulatedLine = z
   })
   .strict();
 
+const ipAddress = z.union([z.ipv4(), z.ipv6()]);
+
+const sipLine = z
+  .object({
+    kind: z.literal('sip'),
+    /** Where the box listens for SIP, over UDP and TCP on the same port. */
+    listen: z
+      .object({ host: z.string().min(1).default('0.0.0.0'), port: z.number().int().min(1).max(65535).default(5060) })
+      .strict()
+      .default({ host: '0.0.0.0', port: 5060 }),
+    /** The address desk phones and the trunk reach the box at: Via, Contact and SDP carry it. */
+    advertisedAddress: ipAddress,
+    /** The trunk's addresses or CIDR ranges; INVITEs from anywhere else get 403. */
+    trunkPeers: z.array(z.string().min(1)).min(1),
+    /** Host part of the reference URI desk phones see instead of a number. */
+    boxHost: z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'a host name').default('helpline-box.invalid'),
+    rtpPorts: z
+      .object({ first: z.number().int().min(1024).max(65534), last: z.number().int().min(1025).max(65535) })
+      .strict()
+      .refine((range) => range.last > range.first, 'last must be above first')
+      .default({ first: 40000, last: 40999 }),
+    /** A relayed call whose media stops this long is hung up; 0: never. */
+    mediaTimeoutMs: z.number().int().min(0).max(600_000).default(30_000),
+    maxCalls: z.number().int().min(1).max(500).default(64),
+    routing: routingOptionsSchema.default({
+      strategy: 'longest-idle',
+      ringTimeoutMs: 20_000,
+      maxRingMs: 120_000,
+      wrapUpMs: 30_000,
+      announceIntervalMs: 60_000,
+      maxQueueLength: 20,
+      handleTimeSamples: 20,
+      defaultHandleTimeMs: 600_000,
+    }),
+  })
+  .strict();
+
 const station = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and dashes'),
     token: z.string().min(32, 'at least 32 characters'),
+    /** The desk phone the SIP line rings for this station, e.g. sip:desk-1@192.168.10.21:5060. */
+    deskPhone: z.string().regex(/^sips?:[^\s]+$/, 'a sip: or sips: URI').optional(),
+    /** Shown on the supervisor's overview; the id when left out. */
+    displayName: z.string().min(1).max(64).optional(),
+    /** Supervisors listen along within their group. */
+    group: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and dashes').default('default'),
   })
   .strict();
 
@@ -91,7 +135,7 @@ export const configSchema = z
         outcomes: categoryList,
       })
       .strict(),
-    line: z.discriminatedUnion('kind', [modemLine, replayLine, simulatedLine]),
+    line: z.discriminatedUnion('kind', [modemLine, replayLine, simulatedLine, sipLine]),
     stations: z
       .object({
         host: z.string().default('127.0.0.1'),
