@@ -177,6 +177,14 @@ export class ContactDesk implements StationBackend {
     return view;
   }
 
+  /** A volunteer answered (the SIP line knows; a modem line cannot tell): the station shows the call live. */
+  callAnswered(lineCallId: string): void {
+    const id = this.#contactIdsByLineCall.get(lineCallId);
+    if (id === undefined || !this.#options.contacts.markLive(id)) return;
+    const row = this.#options.contacts.findById(id);
+    if (row) this.#events.emit('contact-changed', this.#view(row));
+  }
+
   endCall(lineCallId: string, endedAt: number): void {
     const id = this.#contactIdsByLineCall.get(lineCallId);
     if (id === undefined) return;
@@ -204,8 +212,8 @@ export class ContactDesk implements StationBackend {
     if (!row || row.state === 'registered') {
       return { ok: false, code: 'HGW_STATION_UNKNOWN_CONTACT', message: 'no open contact with that reference' };
     }
-    if (row.state === 'offered') {
-      return { ok: false, code: 'HGW_STATION_BAD_REQUEST', message: 'the contact is still ringing; wrap up after the call' };
+    if (row.state === 'offered' || row.state === 'live') {
+      return { ok: false, code: 'HGW_STATION_BAD_REQUEST', message: 'the call is still going on; wrap up after it' };
     }
     const registered = database.transaction(() => {
       registrations.insert({
@@ -330,7 +338,7 @@ export function toStationView(row: ContactRow, moderation: ContactModeration | n
     channel: row.channel,
     priorContacts: row.priorContacts,
     callerKnown: row.presentation === 'number',
-    state: row.state === 'registered' ? 'registered' : row.state === 'ended' ? 'ended' : 'ringing',
+    state: row.state === 'offered' ? 'ringing' : row.state,
     offeredAt: row.openedAt,
     moderation,
   };

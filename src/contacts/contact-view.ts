@@ -6,7 +6,8 @@ import type { Channel } from '../privacy/types.js';
  */
 export type ContactReference = string & { readonly __brand: 'ContactReference' };
 
-export type StationContactState = 'ringing' | 'ended' | 'registered';
+/** ringing (offered), live (a volunteer answered: SIP only), ended (waiting for its wrap-up), registered. */
+export type StationContactState = 'ringing' | 'live' | 'ended' | 'registered';
 
 /** What the moderation lookup answers when it fails: put the call through or not (config `moderation.onLookupFailure`). */
 export type ModerationLookupFailure = 'route' | 'refuse';

@@ -142,13 +142,18 @@ export const STATION_PAGE_SCRIPT = String.raw`'use strict';
     button.disabled = false;
   }
 
+  // A live call (a volunteer answered on a SIP desk phone) stays on the card until it ends, so the
+  // Time Out button is there during the conversation; ringing contacts follow it.
   function renderRinging() {
-    const ringing = [...contacts.values()].filter((c) => c.state === 'ringing').sort((a, b) => b.offeredAt - a.offeredAt);
+    const current = (c) => c.state === 'ringing' || c.state === 'live';
+    const ringing = [...contacts.values()].filter(current).sort((a, b) => (a.state === 'live') === (b.state === 'live') ? b.offeredAt - a.offeredAt : a.state === 'live' ? -1 : 1);
     const card = byId('ringing-current');
     const others = byId('ringing-others');
     card.replaceChildren();
     others.replaceChildren();
     byId('ringing').hidden = ringing.length === 0;
+    byId('ringing-title').textContent = ringing[0] && ringing[0].state === 'live' ? 'In gesprek' : 'Binnenkomend contact';
+    card.classList.toggle('live', Boolean(ringing[0] && ringing[0].state === 'live'));
     byId('no-contacts').hidden = ringing.length !== 0 || wrapUpItems.size !== 0 || storedToken() === null;
     if (ringing.length === 0) return;
     card.append(contactSummary(ringing[0], 'p'), timeOutControls(ringing[0]));

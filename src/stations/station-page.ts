@@ -107,7 +107,7 @@ button { cursor: pointer; }
   clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap;
 }
 @media (prefers-reduced-motion: no-preference) {
-  .ringing-card { animation: ring 1.2s ease-in-out infinite alternate; }
+  .ringing-card:not(.live) { animation: ring 1.2s ease-in-out infinite alternate; }
   @keyframes ring { from { box-shadow: 0 0 0 0 transparent; } to { box-shadow: 0 0 0 0.5rem color-mix(in srgb, var(--accent) 35%, transparent); } }
 }
 `;

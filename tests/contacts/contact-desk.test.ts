@@ -103,6 +103,21 @@ describe('the contact desk', () => {
     expect(desk.vault.unseal(row.sealedIdentifier, 'phone-number', asMonthEpoch('2026-01'), 'phone')).toBeUndefined();
   });
 
+  it('follows an answered call as live, once, refuses its wrap-up until it ends, and ignores an unknown call', () => {
+    const desk = open('2026-03-10T09:00:00Z');
+    const changes: StationContactView[] = [];
+    desk.desk.onContactChanged((view) => changes.push(view));
+    const view = desk.desk.offerCall({ lineCallId: 'line-1', caller: presentation('0612345678'), offeredAt: desk.clock.now() });
+    desk.desk.callAnswered('line-1');
+    desk.desk.callAnswered('line-1');
+    desk.desk.callAnswered('no-such-call');
+    expect(changes.map((change) => change.state)).toEqual(['ringing', 'live']);
+    expect(desk.desk.wrapUp(view.reference, { ageBand: '12-14', topic: 'school', outcome: 'conversation' }, 'desk-1')).toMatchObject({ ok: false });
+    desk.desk.endCall('line-1', desk.clock.now());
+    expect(changes.map((change) => change.state)).toEqual(['ringing', 'live', 'ended']);
+    expect(desk.desk.wrapUp(view.reference, { ageBand: '12-14', topic: 'school', outcome: 'conversation' }, 'desk-1')).toMatchObject({ ok: true });
+  });
+
   it('registers a wrap-up with categories only, once, and rejects categories outside the lists', () => {
     const desk = open('2026-03-10T09:00:00Z');
     const changes: StationContactView[] = [];
@@ -112,7 +127,7 @@ describe('the contact desk', () => {
     expect(desk.desk.wrapUp(view.reference, { ageBand: '12-14', topic: 'school', outcome: 'conversation' }, 'desk-1')).toMatchObject({
       ok: false,
       code: 'HGW_STATION_BAD_REQUEST',
-      message: expect.stringMatching(/still ringing/),
+      message: expect.stringMatching(/still going on/),
     });
     desk.desk.endCall('line-1', desk.clock.now());
     expect(desk.desk.wrapUp(view.reference, { ageBand: '99', topic: 'school', outcome: 'conversation' }, 'desk-1')).toMatchObject({

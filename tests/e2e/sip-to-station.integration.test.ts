@@ -74,11 +74,14 @@ describe('the whole box on a SIP line', () => {
     const reference = /sip:([A-Za-z0-9-]+)@/.exec(invite.headers.get('From') ?? '')?.[1];
 
     const contacts = await fetch(`${gateway.stationUrl}/api/v1/contacts`, { headers: { authorization: `Bearer ${token}` } });
-    const listed = (await contacts.json()) as { contacts: { reference: string; priorContacts: number }[] };
-    expect(listed.contacts.map((contact) => contact.reference)).toContain(reference);
+    const listed = (await contacts.json()) as { contacts: { reference: string; state: string }[] };
+    // The station's card follows the desk phone: answered, so live.
+    expect(listed.contacts.filter((contact) => contact.reference === reference).map((contact) => contact.state)).toEqual(['live']);
 
     expect((await trunk.hangUp()).status).toBe(200);
     await eventually(() => phone.byes.length === 1, 'the desk leg torn down');
+    const after = (await (await fetch(`${gateway.stationUrl}/api/v1/contacts`, { headers: { authorization: `Bearer ${token}` } })).json()) as { contacts: { reference: string; state: string }[] };
+    expect(after.contacts.find((contact) => contact.reference === reference)?.state).toBe('ended');
 
     await trunk.call(sipPort);
     await eventually(() => phone.invites.length === 2, 'the second call at the desk');

@@ -101,7 +101,12 @@ export class SipLine implements LineInterface {
       prompts: options.prompts,
       mediaTimeoutMs: options.mediaTimeoutMs ?? 30_000,
       timeZone: options.timeZone,
-      changed: (call) => this.#events.emit('call-changed', call.snapshot()),
+      changed: (call) => {
+        const snapshot = call.snapshot();
+        // The station's card follows the desk phone: live once a volunteer answered.
+        if (snapshot.state === 'connected') options.intake.callAnswered?.(call.lineCallId);
+        this.#events.emit('call-changed', snapshot);
+      },
       finished: (call, cause) => this.#finished(call, cause),
       listenAlongCount: (reference) => this.#listening.get(reference)?.size ?? 0,
       endListenAlong: async (reference) => {
