@@ -13,7 +13,7 @@ import type { StationContactView } from './contacts/contact-view.js';
 import type { LineInterface, LineState } from './line/line-interface.js';
 import { createLine } from './line/create-line.js';
 import { SipLine } from './line/sip/sip-line.js';
-import type { ListenAlongEvent } from './line/sip/sip-line-types.js';
+import { SipSupervision } from './line/sip/sip-supervision.js';
 import { PromptLibrary } from './media/prompt-library.js';
 import { RtpPortPool } from './media/port-pool.js';
 import { CallRouter } from './routing/call-router.js';
@@ -90,7 +90,7 @@ type SipLineConfig = Extract<GatewayConfig['line'], { kind: 'sip' }>;
  * the stations that name one; the line takes calls into the desk itself (it needs the reference and
  * count before it can route), so it is not attached to the desk like the other lines.
  */
-async function sipLineFromConfig(config: GatewayConfig, line: SipLineConfig, desk: ContactDesk, audit: AuditLog, clock: Clock, logger: Logger): Promise<{ line: SipLine; stop: () => void }> {
+async function sipLineFromConfig(config: GatewayConfig, line: SipLineConfig, desk: ContactDesk, audit: AuditLog, clock: Clock, logger: Logger): Promise<{ line: SipLine; supervision: SipSupervision; stop: () => void }> {
   const scheduler = timerScheduler;
   const router = new CallRouter({
     clock,
@@ -123,28 +123,14 @@ async function sipLineFromConfig(config: GatewayConfig, line: SipLineConfig, des
     mediaTimeoutMs: line.mediaTimeoutMs,
     onModerationUnknown: config.moderation.onLookupFailure,
     maxCalls: line.maxCalls,
-    onListenAlong: (event) => auditListenAlong(audit, event, logger),
     clock,
     scheduler,
     logger,
   });
-  return { line: sipLine, stop: () => router.stop() };
-}
-
-/** Who listened to which contact's call (a reference, never the caller), for the audit log. */
-function auditListenAlong(audit: AuditLog, event: ListenAlongEvent, logger: Logger): void {
-  if (event.kind === 'failed') return;
-  try {
-    audit.append({
-      actorRole: 'supervisor',
-      actorId: 'listen-along',
-      action: event.kind === 'started' ? 'listen-along.started' : 'listen-along.stopped',
-      target: event.reference,
-      details: { session: event.sessionId, station: event.stationId ?? 'none', whisper: event.whisper, ...(event.reason ? { reason: event.reason } : {}) },
-    });
-  } catch (error) {
-    logger.error({ err: error instanceof Error ? error.message : String(error) }, 'audit entry for a listen-along failed');
-  }
+  // Every listen-along is audited by the supervision, with the supervisor's account.
+  const supervision = new SipSupervision({ line: sipLine, stations: config.stations.desks, audit: (entry) => audit.append(entry), scheduler, logger });
+  supervision.start();
+  return { line: sipLine, supervision, stop: () => router.stop() };
 }
 
 function lineFromConfig(config: GatewayConfig, line: Exclude<GatewayConfig['line'], SipLineConfig>, clock: Clock, logger: Logger): LineInterface {
@@ -318,10 +304,12 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
 
     const configured = config.line;
     let line: LineInterface;
+    let supervision: SipSupervision | undefined;
     if (configured.kind === 'sip') {
       const sip = await sipLineFromConfig(config, configured, desk, audit, clock, logger);
       line = sip.line;
-      stops.push(sip.stop);
+      supervision = sip.supervision;
+      stops.push(sip.stop, () => sip.supervision.stop());
     } else {
       line = lineFromConfig(config, configured, clock, logger);
       stops.push(desk.attachLine(line));
@@ -343,6 +331,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
       audit,
       incidents,
       moderation,
+      ...(supervision ? { supervision } : {}),
       callerRequests: new CallerRequests({
         database,
         contacts,

@@ -6,6 +6,7 @@ import type { CallerRequestDesk } from '../rights/caller-request-types.js';
 import type { Clock } from '../time/clock.js';
 import type { DisclosureRefusalReason } from '../rights/break-glass.js';
 import type { CoordinatorModeration } from './coordinator-moderation-routes.js';
+import type { SupervisionBackend } from './supervision-backend.js';
 
 /**
  * Everything the coordinator routes need, and nothing more. Each part is shaped so that main.ts can
@@ -160,4 +161,6 @@ export interface CoordinatorBackend {
   readonly system: CoordinatorSystem;
   /** Time Outs and blocks (P4): the ModerationRegister itself. Without it the moderation routes answer 404. */
   readonly moderation?: CoordinatorModeration;
+  /** Live calls and listen-along for supervisors (SipSupervision). Without it the supervision routes answer 404. */
+  readonly supervision?: SupervisionBackend;
 }

@@ -1,4 +1,5 @@
 import { COORDINATOR_MODERATION_SCRIPT } from './coordinator-moderation-script.js';
+import { SUPERVISION_PAGE_SCRIPT } from './supervision-page-script.js';
 
 /**
  * The coordinator page's script, served as /coordinator.js (CSP 'self', no inline code). Plain
@@ -503,6 +504,7 @@ export const COORDINATOR_PAGE_SCRIPT = String.raw`'use strict';
   }
 
 ${COORDINATOR_MODERATION_SCRIPT}
+${SUPERVISION_PAGE_SCRIPT}
   document.addEventListener('DOMContentLoaded', async () => {
     byId('login-form').addEventListener('submit', login);
     byId('logout').addEventListener('click', logout);

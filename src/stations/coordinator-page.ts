@@ -37,6 +37,21 @@ export const COORDINATOR_PAGE_HTML = `<!doctype html>
   <nav id="tabs" aria-label="Onderdelen" hidden></nav>
   <p id="no-access" hidden>Dit account heeft op deze pagina niets te doen. Gebruik de stationpagina.</p>
 
+  <section id="section-supervision" class="panel" data-capability="listen-along" data-title="Meeluisteren" hidden>
+    <h2>Meeluisteren</h2>
+    <p>Je eigen toestel gaat over; neem op om mee te luisteren. De beller hoort je nooit; met fluisteren hoort de vrijwilliger je. Er wordt niets opgenomen; elke keer meeluisteren staat in het auditlog.</p>
+    <form id="supervision-desk-form" class="grid">
+      <label for="supervision-desk">Mijn toestel</label>
+      <select id="supervision-desk" name="desk"></select>
+    </form>
+    <p id="supervision-result" class="result" role="status"></p>
+    <h3>Ik luister mee</h3>
+    <ul id="supervision-sessions" class="items"></ul>
+    <h3>Gesprekken per station</h3>
+    <p class="who">Vernieuwt elke paar seconden.</p>
+    <ul id="supervision-calls" class="items"></ul>
+  </section>
+
   <section id="section-requests" class="panel" data-capability="rights.manage" data-title="Verzoeken" hidden>
     <h2>Verzoeken van bellers</h2>
     <form id="request-form" class="grid">

@@ -27,3 +27,12 @@ export type {
 export { coordinatorPlugin, type CoordinatorPluginOptions } from './coordinator-routes.js';
 export type { CoordinatorModeration } from './coordinator-moderation-routes.js';
 export { SESSION_COOKIE, CSRF_HEADER, parseCookies } from './session-auth.js';
+export type {
+  ListenAlongView,
+  LiveCallView,
+  SupervisionBackend,
+  SupervisionDeskView,
+  SupervisionRefusal,
+  SupervisionResult,
+} from './supervision-backend.js';
+export { supervisionPlugin, type SupervisionPluginOptions } from './supervision-routes.js';

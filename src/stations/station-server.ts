@@ -10,6 +10,7 @@ import { coordinatorPlugin } from './coordinator-routes.js';
 import { StationAuthenticator, type StationCredential } from './station-auth.js';
 import { StationEventHub } from './station-events.js';
 import { addStationModerationRoutes } from './station-moderation-routes.js';
+import { supervisionPlugin } from './supervision-routes.js';
 import { toCategoriesJson, toStationContactJson } from './station-json.js';
 import { STATION_PAGE_HTML, STATION_PAGE_STYLE } from './station-page.js';
 import { STATION_PAGE_SCRIPT } from './station-page-script.js';
@@ -238,6 +239,7 @@ export class StationServer {
     await app.register(async (api) => this.#addApiRoutes(api));
     if (this.#coordinator) {
       await app.register(coordinatorPlugin, { backend: this.#coordinator, logger: this.#logger, serverCounters: () => this.counters() });
+      await app.register(supervisionPlugin, { backend: this.#coordinator, logger: this.#logger });
     }
     return app;
   }

@@ -7,3 +7,5 @@ export type { CallPlan, EndCause } from './trunk-call.js';
 export type { ListenAlongSession } from './listen-along-session.js';
 export { readCallerPresentation } from './caller-identity.js';
 export { deskDisplayText } from './desk-presentation.js';
+export { SipSupervision } from './sip-supervision.js';
+export type { SipSupervisionOptions, SupervisedLine, SupervisedSession, SupervisedStation, SupervisorActor } from './sip-supervision.js';

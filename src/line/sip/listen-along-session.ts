@@ -47,6 +47,7 @@ export class ListenAlongSession {
   readonly #sdp: LocalSdp;
   #leg: OutboundLeg | undefined;
   #whisper: boolean;
+  #abandonStart: (() => void) | undefined;
   #closed = false;
 
   constructor(context: ListenAlongSessionContext, spec: ListenAlongSessionSpec) {
@@ -76,6 +77,8 @@ export class ListenAlongSession {
   async start(): Promise<void> {
     await this.#media.start();
     await new Promise<void>((resolve, reject) => {
+      // A call that ends while the supervisor's phone still rings closes the session: start() must settle then too.
+      this.#abandonStart = () => reject(new GatewayError('HGW_SIP_TRANSPORT', 'the call ended before the supervisor\'s phone answered'));
       this.#leg = new OutboundLeg(this.#context.legs, {
         target: this.#spec.supervisorTarget,
         displayName: listenAlongDisplayText(this.#spec.stationId),
@@ -89,10 +92,12 @@ export class ListenAlongSession {
           if (this.#closed) return;
           this.#media.supervisorLeg.setCodec(audio.codec);
           this.#media.supervisorLeg.setRemote({ address: audio.remoteAddress, port: audio.remotePort });
+          this.#abandonStart = undefined;
           this.#report('started');
           resolve();
         },
         failed: (failure) => {
+          this.#abandonStart = undefined;
           void this.#close('failed', failure);
           reject(new GatewayError('HGW_SIP_TRANSPORT', `the supervisor's phone did not answer (${failure})`));
         },
@@ -121,6 +126,8 @@ export class ListenAlongSession {
   async #close(kind: ListenAlongEventKind, reason: string): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#abandonStart?.();
+    this.#abandonStart = undefined;
     this.#leg?.hangUp();
     await this.#media.stop();
     this.#report(kind, reason);

@@ -93,6 +93,22 @@ describe('media and mid-call signalling through the B2BUA', () => {
     expect(box.listenAlong[0]?.stationId).toBe('desk-1');
   });
 
+  it('settles a listen-along whose supervisor phone still rings when the call ends: it is refused, not left hanging', async () => {
+    const { trunk } = await trunkAndDesk();
+    if (!box) throw new Error('no box');
+    const supervisor = await NodePhone.start();
+    supervisor.answer = false;
+    closers.push(() => supervisor.stop());
+    expect((await trunk.call(box.port)).status).toBe(200);
+    await eventually(() => box?.line.snapshot().byState.connected === 1, 'connected');
+    const reference = box.line.snapshot().calls[0]?.reference as ContactReference;
+    const pending = box.line.listenAlong(reference, supervisor.uri);
+    const outcome = pending.then(() => 'started', (error: unknown) => (error instanceof Error ? error.message : String(error)));
+    await eventually(() => supervisor.invites.length === 1, 'the supervisor phone rings');
+    await trunk.hangUp();
+    expect(await outcome).toMatch(/call ended before the supervisor's phone answered/);
+  });
+
   it('keeps a call up through hostile SIP: garbage, unknown dialogs (481), unknown methods (405/501), a re-INVITE (200)', async () => {
     const { trunk, desk } = await trunkAndDesk();
     if (!box) throw new Error('no box');
