@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBenchmarks, type BenchResults } from '../../scripts/bench/bench-harness.js';
 import { renderReport, renderRetentionReport } from '../../scripts/bench/bench-report.js';
+import { benchCallers, runCallSetupBench, trunkShares, type CallSetupResults } from '../../scripts/bench/call-setup-bench.js';
+import { runRtpRelayBench, type RtpRelayResults } from '../../scripts/bench/rtp-relay-bench.js';
+import { callSetupVerdict, renderCallSetupReport, renderRtpRelayReport, rtpRelayVerdict } from '../../scripts/bench/telephony-report.js';
 import { runRetentionBench, type RetentionResults } from '../../scripts/bench/retention-bench.js';
 import type { LatencySummary } from '../../scripts/bench/statistics.js';
 import { STEP } from '../../scripts/bench/step-profile.js';
@@ -186,4 +189,93 @@ describe('the retention benchmark at a small scale (5,000 phone contacts, 125 ch
     expect(smaller.meta.populationSeconds).toBeGreaterThan(0);
     expect(smaller.meta.chats).toBe(100);
   }, 120_000);
+});
+
+// Issue 4's figures come from `npm run bench`; this proves the SIPp runs, the gateway and the relay work, small.
+describe('the call-setup benchmark at a small scale (6 calls per path at 8/s, then 12 at 10/s over two trunk addresses)', () => {
+  let results: CallSetupResults;
+
+  beforeAll(async () => {
+    results = await runCallSetupBench({ calls: 6, rate: 8, holdMs: 100, warmup: 2, stations: 4, peak: { rate: 10, calls: 12, holdMs: 100 } });
+  }, 60_000);
+
+  it('sets up every call directly and through the box, and times each one', () => {
+    for (const pair of [results.steady, results.peak]) {
+      if (!pair) throw new Error('no peak run');
+      for (const run of [pair.direct, pair.box]) {
+        expect(run.answered).toBe(run.offered);
+        expect(run.sippFailures).toBe(0);
+        expect(run.setup.samples).toBe(run.offered);
+        expect(run.setup.p50Micros).toBeGreaterThan(0);
+        expect(run.setupsPerSecond).toBeGreaterThan(0);
+      }
+      expect(pair.box.boxCpuMillisPerCall).toBeGreaterThan(0);
+      expect(pair.addedP99Micros).toBe(pair.box.setup.p99Micros - pair.direct.setup.p99Micros);
+    }
+    expect(results.peak?.box.trunkAddresses).toBe(2);
+    expect(results.steady.box.legs?.toDesk.samples).toBe(6);
+    expect(results.line.callsConnected).toBe(2 + 6 + 12);
+  });
+
+  it('shows the desk phone the count for repeat callers and never a caller number', () => {
+    expect(results.desk.invites).toBe(6 + 12);
+    expect(results.desk.repeatCalls).toBeGreaterThan(0);
+    expect(results.desk.knownCaller).toBe(results.desk.repeatCalls);
+    expect(results.desk.firstContact + results.desk.knownCaller).toBe(results.desk.invites);
+    expect(results.desk.leaks).toBe(0);
+  });
+
+  it('renders the tables, the split of a setup and the verdict', () => {
+    const report = renderCallSetupReport(results);
+    for (const row of ['| steady | SIPp → SIPp directly |', '|  | **through the box** |', '|  | **added by the box** |', '| peak | SIPp → SIPp directly |',
+      "| trunk INVITE → desk phone's INVITE", '| setup delay the box adds, p99 < 20 ms (steady run) |']) {
+      expect(report).toContain(row);
+    }
+    expect(report).not.toMatch(/NaN|Infinity|undefined/);
+    expect(callSetupVerdict(results)).toMatch(/^call setup: added p99 -?\d+\.\d\d ms \(< 20 ms: (met|MISSED)\), \d+\.\d setups\/s/);
+  });
+});
+
+describe('the call-setup benchmark callers and trunks', () => {
+  it('draws distinct Dutch mobile numbers with a quarter repeat callers, the same for the same seed', () => {
+    const callers = benchCallers(400, 0, 11);
+    const distinct = new Set(callers.map((caller) => caller.e164)).size;
+    expect(distinct).toBeGreaterThan(250);
+    expect(distinct).toBeLessThan(350);
+    expect(callers[0]).toEqual({ national: '0612000000', e164: '31612000000' });
+    expect(benchCallers(400, 0, 11)).toEqual(callers);
+  });
+
+  it('keeps each trunk address under the shipped flood guard', () => {
+    const callers = benchCallers(10, 0, 1);
+    expect(trunkShares(callers, 8).map((share) => share.sourceAddress)).toEqual(['127.0.0.1']);
+    const shares = trunkShares(callers, 40);
+    expect(shares.map((share) => [share.sourceAddress, share.rate, share.callers.length])).toEqual([
+      ['127.0.0.1', 8, 2], ['127.0.0.2', 8, 2], ['127.0.0.3', 8, 2], ['127.0.0.4', 8, 2], ['127.0.0.5', 8, 2],
+    ]);
+  });
+});
+
+describe('the RTP relay benchmark at a small scale (1 relayed call for 1 s)', () => {
+  let results: RtpRelayResults;
+
+  beforeAll(async () => {
+    results = await runRtpRelayBench({ calls: 1, seconds: 1 });
+  }, 30_000);
+
+  it('relays both directions and counts the relay CPU', () => {
+    expect(results.packetsSent).toBeGreaterThan(80);
+    expect(results.packetsForwarded).toBeGreaterThan(80);
+    expect(results.lossPercent).toBeLessThan(5);
+    expect(results.cpuPercentOfOneCore).toBeGreaterThan(0);
+    expect(results.cpuMillisecondsPerCallPerSecond).toBeGreaterThan(0);
+  });
+
+  it('renders its table and a verdict that says the target is for 30 calls', () => {
+    const report = renderRtpRelayReport(results);
+    expect(report).toContain('### RTP relay: concurrent relayed calls');
+    expect(report).toContain('(at 1 call; the target is for 30)');
+    expect(report).not.toMatch(/NaN|Infinity|undefined/);
+    expect(rtpRelayVerdict(results)).toMatch(/^RTP relay: 1 call \d+(\.\d)?% of one core \(< 50% for 30: (met|MISSED)\)/);
+  });
 });
