@@ -14,6 +14,7 @@ import type { LineInterface, LineState } from './line/line-interface.js';
 import { createLine } from './line/create-line.js';
 import { SipLine } from './line/sip/sip-line.js';
 import { SipSupervision } from './line/sip/sip-supervision.js';
+import { TrunkPeers } from './line/sip/trunk-peers.js';
 import { PromptLibrary } from './media/prompt-library.js';
 import { RtpPortPool } from './media/port-pool.js';
 import { CallRouter } from './routing/call-router.js';
@@ -102,11 +103,13 @@ async function sipLineFromConfig(config: GatewayConfig, line: SipLineConfig, des
     ),
   });
   router.start();
+  const trunkPeers = new TrunkPeers(line.trunkPeers);
   const sipLine = new SipLine({
     endpoint: new SipEndpoint({
       udp: line.listen,
       tcp: line.listen,
       advertisedHost: line.advertisedAddress,
+      floodExempt: (address) => trunkPeers.allows(address),
       logger: logger.child({ component: 'sip' }),
       clock,
       scheduler,

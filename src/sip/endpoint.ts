@@ -29,6 +29,8 @@ export interface SipEndpointOptions {
   readonly clock: Clock;
   readonly scheduler: Scheduler;
   readonly flood?: Partial<FloodLimits>;
+  /** Sources the INVITE flood guard never holds back (the trunk: a burst of calls is callers). */
+  readonly floodExempt?: (sourceAddress: string) => boolean;
   readonly timers?: Partial<SipTimerValues>;
 }
 
@@ -94,7 +96,7 @@ export class SipEndpoint {
 
   async start(): Promise<void> {
     if (this.#started) return;
-    const floodGuard = new InviteFloodGuard({ ...DEFAULT_FLOOD_LIMITS, ...this.#options.flood }, this.#options.clock, this.#options.logger);
+    const floodGuard = new InviteFloodGuard({ ...DEFAULT_FLOOD_LIMITS, ...this.#options.flood }, this.#options.clock, this.#options.logger, this.#options.floodExempt);
     const { udp, tcp, logger } = this.#options;
     if (udp) this.#transports.set('udp', new UdpSipTransport({ listen: udp, logger, floodGuard }));
     if (tcp) this.#transports.set('tcp', new TcpSipTransport({ listen: tcp, logger, floodGuard }));

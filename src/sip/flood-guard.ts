@@ -38,13 +38,18 @@ export class InviteFloodGuard {
   #loggedAt = Number.NEGATIVE_INFINITY;
   #limitedInPeriod = 0;
 
-  constructor(limits: FloodLimits, clock: Clock, logger: Logger) {
+  readonly #exempt: (sourceAddress: string) => boolean;
+
+  /** `exempt`: sources never held back, e.g. the allow-listed trunk, whose every call is a caller. */
+  constructor(limits: FloodLimits, clock: Clock, logger: Logger, exempt: (sourceAddress: string) => boolean = () => false) {
     this.#limits = limits;
     this.#clock = clock;
     this.#logger = logger;
+    this.#exempt = exempt;
   }
 
   check(sourceAddress: string): FloodDecision {
+    if (this.#exempt(sourceAddress)) return 'allow';
     const now = this.#clock.now();
     const bucket = this.#bucketFor(sourceAddress, now);
     const elapsed = Math.max(0, now - bucket.refilledAt) / 1000;

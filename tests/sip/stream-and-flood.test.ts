@@ -36,6 +36,13 @@ describe('INVITE flood guard', () => {
     expect(guard.check('192.0.2.1')).toBe('allow');
   });
 
+  it('never holds back an exempt source (the allow-listed trunk), while others still are', () => {
+    const clock = new ManualClock(0);
+    const guard = new InviteFloodGuard({ ...DEFAULT_FLOOD_LIMITS, burst: 2, invitesPerSecond: 1 }, clock, silentLogger(), (address) => address === '198.51.100.7');
+    expect(Array.from({ length: 50 }, () => guard.check('198.51.100.7')).every((decision) => decision === 'allow')).toBe(true);
+    expect([1, 2, 3].map(() => guard.check('192.0.2.1'))).toEqual(['allow', 'allow', 'reject']);
+  });
+
   it('logs a flood once per period with a count and no address', () => {
     const clock = new ManualClock(0);
     const lines: string[] = [];
