@@ -3,31 +3,10 @@
  * "tot dinsdag 3 maart om 14 uur 30" for the end of a Time Out or a block. Dates are taken in the
  * site's time zone through Intl, so the hour spoken is the local one on both sides of a DST change.
  */
+import { localDateTime, weekdayOf } from '../time/local-date-time.js';
 import { MONTH_SEGMENTS, numberSegment, WEEKDAY_SEGMENTS, type PromptSegment } from './prompt-catalog.js';
 
 const MINUTE = 60_000;
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      weekday: 'short',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-const WEEKDAY_INDEX: Readonly<Record<string, number>> = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 };
-
 export interface LocalDateParts {
   /** 0 = Monday … 6 = Sunday. */
   readonly weekday: number;
@@ -39,15 +18,8 @@ export interface LocalDateParts {
 }
 
 export function localDateParts(epochMillis: number, timeZone: string): LocalDateParts {
-  const parts = formatterFor(timeZone).formatToParts(new Date(epochMillis));
-  const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((candidate) => candidate.type === type)?.value ?? '';
-  return {
-    weekday: WEEKDAY_INDEX[part('weekday')] ?? 0,
-    day: Number(part('day')),
-    month: Number(part('month')),
-    hour: Number(part('hour')),
-    minute: Number(part('minute')),
-  };
+  const local = localDateTime(epochMillis, timeZone);
+  return { weekday: weekdayOf(local), day: local.day, month: local.month, hour: local.hour, minute: local.minute };
 }
 
 /**

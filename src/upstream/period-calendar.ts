@@ -1,3 +1,5 @@
+import { localDateTime, type LocalDate } from '../time/local-date-time.js';
+
 /**
  * Statistics periods in the site's time zone. Day, week and month boundaries fall on local midnight,
  * so a day is 23 or 25 hours long on the DST change days and a month follows the local calendar;
@@ -17,58 +19,6 @@ export interface Period {
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-
-interface LocalDate {
-  readonly year: number;
-  readonly month: number;
-  readonly day: number;
-}
-
-interface LocalDateTime extends LocalDate {
-  readonly hour: number;
-  readonly minute: number;
-  readonly second: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-/** Throws a RangeError for a name Intl does not know, so a config typo fails at start. */
-export function assertTimeZone(timeZone: string): void {
-  formatterFor(timeZone);
-}
-
-function localDateTime(at: number, timeZone: string): LocalDateTime {
-  const fields: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(new Date(at))) {
-    if (part.type !== 'literal') fields[part.type] = Number(part.value);
-  }
-  return {
-    year: fields['year'] ?? NaN,
-    month: fields['month'] ?? NaN,
-    day: fields['day'] ?? NaN,
-    hour: fields['hour'] ?? NaN,
-    minute: fields['minute'] ?? NaN,
-    second: fields['second'] ?? NaN,
-  };
-}
 
 /** Local time minus UTC at `at`, in milliseconds (+3_600_000 for Amsterdam in winter). */
 export function utcOffsetAt(at: number, timeZone: string): number {

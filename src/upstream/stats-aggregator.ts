@@ -5,7 +5,8 @@ import type { OutboxRepository } from '../store/outbox-repository.js';
 import type { StatsRepository } from '../store/stats-repository.js';
 import type { Clock } from '../time/clock.js';
 import type { PeriodMessageSource } from './incident-report.js';
-import { assertTimeZone, closedPeriodsBetween, formatLocalIso, periodContaining, type Period, type PeriodLength } from './period-calendar.js';
+import { assertTimeZone } from '../time/local-date-time.js';
+import { closedPeriodsBetween, formatLocalIso, periodContaining, type Period, type PeriodLength } from './period-calendar.js';
 import { tabulate, type StatsCategories } from './suppression.js';
 import { assertSiteId, encodeStatsMessage, isCategoryCode, statsTopic, type StatsMessage } from './topics.js';
 
