@@ -17,6 +17,27 @@ export interface IngressOptions {
 }
 
 /**
+ * The ingress of one transport: its limits and counters, the endpoint's flood guard, and stateless
+ * answers (400, 503) sent back on that transport, whose failures are the transaction timers' business.
+ */
+export function transportIngress(
+  limits: SipParseLimits,
+  counters: SipTransportCounters,
+  options: { readonly floodGuard: InviteFloodGuard; readonly logger: Logger },
+  send: (response: SipResponse, destination: SipPeer) => Promise<void>,
+): SipIngress {
+  return new SipIngress({
+    limits,
+    counters,
+    floodGuard: options.floodGuard,
+    logger: options.logger,
+    reply: (response, destination) => {
+      send(response, destination).catch(() => undefined);
+    },
+  });
+}
+
+/**
  * The gate every received message passes, whatever the transport: parse within limits, answer a
  * malformed but answerable request with a generic 400, hold INVITE floods back, count everything.
  * Never throws, so a hostile packet cannot reach the socket's error path.

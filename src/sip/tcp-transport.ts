@@ -2,7 +2,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { InviteFloodGuard } from './flood-guard.js';
-import { SipIngress } from './ingress.js';
+import { transportIngress, type SipIngress } from './ingress.js';
 import type { SipMessage } from './message.js';
 import { TCP_PARSE_LIMITS } from './parser.js';
 import { serializeSipMessage } from './serializer.js';
@@ -43,15 +43,7 @@ export class TcpSipTransport implements SipTransport {
 
   constructor(options: TcpTransportOptions) {
     this.#options = options;
-    this.#ingress = new SipIngress({
-      limits: TCP_PARSE_LIMITS,
-      counters: this.#counters,
-      floodGuard: options.floodGuard,
-      logger: options.logger,
-      reply: (response, destination) => {
-        this.send(response, destination).catch(() => undefined);
-      },
-    });
+    this.#ingress = transportIngress(TCP_PARSE_LIMITS, this.#counters, options, (response, destination) => this.send(response, destination));
   }
 
   async start(): Promise<void> {

@@ -2,7 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { GatewayError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { InviteFloodGuard } from './flood-guard.js';
-import { SipIngress } from './ingress.js';
+import { transportIngress, type SipIngress } from './ingress.js';
 import type { SipMessage } from './message.js';
 import { UDP_PARSE_LIMITS } from './parser.js';
 import { serializeSipMessage } from './serializer.js';
@@ -29,15 +29,7 @@ export class UdpSipTransport implements SipTransport {
 
   constructor(options: UdpTransportOptions) {
     this.#options = options;
-    this.#ingress = new SipIngress({
-      limits: UDP_PARSE_LIMITS,
-      counters: this.#counters,
-      floodGuard: options.floodGuard,
-      logger: options.logger,
-      reply: (response, destination) => {
-        this.send(response, destination).catch(() => undefined);
-      },
-    });
+    this.#ingress = transportIngress(UDP_PARSE_LIMITS, this.#counters, options, (response, destination) => this.send(response, destination));
   }
 
   async start(): Promise<void> {

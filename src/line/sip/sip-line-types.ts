@@ -29,7 +29,7 @@ export interface SipIntakeResult {
 /** The privacy core as the B2BUA needs it; the ContactDesk fits as is. */
 export interface SipIntake {
   offerCall(call: OfferedCall): SipIntakeResult;
-  /** A volunteer answered; called again on later changes of a connected call, so it must be idempotent. */
+  /** A volunteer answered the call (told once per call). */
   callAnswered?(lineCallId: string): void;
   endCall(lineCallId: string, endedAt: number): void;
 }

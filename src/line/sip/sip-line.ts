@@ -57,6 +57,8 @@ export class SipLine implements LineInterface {
   readonly #dialogs = new Map<string, (incoming: IncomingRequest) => void>();
   readonly #calls = new Map<ContactReference, TrunkCall>();
   readonly #listening = new Map<ContactReference, Set<ListenAlongSession>>();
+  /** Calls whose answer the intake has been told of: once each, not on every later change. */
+  readonly #reportedAnswered = new WeakSet<TrunkCall>();
   readonly #context: CallContext;
   readonly #listenContext: ListenAlongSessionContext;
   readonly #counters: LineCounters = {
@@ -104,7 +106,10 @@ export class SipLine implements LineInterface {
       changed: (call) => {
         const snapshot = call.snapshot();
         // The station's card follows the desk phone: live once a volunteer answered.
-        if (snapshot.state === 'connected') options.intake.callAnswered?.(call.lineCallId);
+        if (snapshot.state === 'connected' && !this.#reportedAnswered.has(call)) {
+          this.#reportedAnswered.add(call);
+          options.intake.callAnswered?.(call.lineCallId);
+        }
         this.#events.emit('call-changed', snapshot);
       },
       finished: (call, cause) => this.#finished(call, cause),
