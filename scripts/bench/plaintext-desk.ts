@@ -91,13 +91,15 @@ export class PlaintextDesk {
     return view;
   }
 
-  /** One autocommit insert, as the desk does; a taken reference is drawn again. */
+  /** One insert committed as the desk commits its row (fsync off the event loop); a taken reference is drawn again. */
   insertWithFreshReference(presentation: string, number: string | null, priorContacts: number, openedAt: number): ContactReference {
-    for (let attempt = 0; attempt < 16; attempt++) {
-      const reference = randomContactReference();
-      if (this.#database.run(PLAINTEXT_SQL.insert, [reference, presentation, number, priorContacts, openedAt]).changes === 1) return reference;
-    }
-    throw new Error('could not draw a free contact reference in 16 attempts');
+    return this.#database.transactionSyncedInBackground(() => {
+      for (let attempt = 0; attempt < 16; attempt++) {
+        const reference = randomContactReference();
+        if (this.#database.run(PLAINTEXT_SQL.insert, [reference, presentation, number, priorContacts, openedAt]).changes === 1) return reference;
+      }
+      throw new Error('could not draw a free contact reference in 16 attempts');
+    });
   }
 
   onContactChanged(listener: (view: StationContactView) => void): () => void {

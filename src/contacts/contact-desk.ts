@@ -132,6 +132,22 @@ export class ContactDesk implements StationBackend {
    * `mayRoute(view.moderation)` tells the line or switch not to put it through.
    */
   offerCall(call: OfferedCall, channel: Channel = 'phone'): StationContactView {
+    // The row is in the WAL before the station (or desk phone) is shown it; the fsync follows off
+    // the event loop, so a call's setup never waits on the disk.
+    const { row, moderation, linkedAs } = this.#options.database.transactionSyncedInBackground(() => this.#recordOffer(call, channel));
+    // Memory follows the store only once the row is committed.
+    if (linkedAs) this.#options.priorContacts.add(linkedAs.epoch, linkedAs.pseudonym);
+    this.#contactIdsByLineCall.set(call.lineCallId, row.id);
+    const view = toStationView(row, moderation);
+    this.#options.logger.info(
+      { reference: view.reference, priorContacts: view.priorContacts, callerKnown: view.callerKnown, moderation: view.moderation?.kind ?? 'none' },
+      'contact offered',
+    );
+    this.#events.emit('contact-changed', view);
+    return view;
+  }
+
+  #recordOffer(call: OfferedCall, channel: Channel): { row: ContactRow; moderation: ContactModeration | null; linkedAs: LinkedPseudonym | null } {
     const { pseudonymizer, vault, linkageMonths, objections } = this.#options;
     const epoch = this.#epochAt(call.offeredAt);
     let pseudonym = null;
@@ -165,22 +181,15 @@ export class ContactDesk implements StationBackend {
       endedAt: null,
       state: 'offered',
     });
-    if (pseudonym) this.#options.priorContacts.add(epoch, pseudonym);
-    this.#contactIdsByLineCall.set(call.lineCallId, row.id);
     if (moderation) this.#markModeration(row.id, moderation);
-    const view = toStationView(row, moderation);
-    this.#options.logger.info(
-      { reference: view.reference, priorContacts, callerKnown: view.callerKnown, moderation: moderation?.kind ?? 'none' },
-      'contact offered',
-    );
-    this.#events.emit('contact-changed', view);
-    return view;
+    return { row, moderation, linkedAs: pseudonym ? { epoch, pseudonym } : null };
   }
 
   /** A volunteer answered (the SIP line knows; a modem line cannot tell): the station shows the call live. */
   callAnswered(lineCallId: string): void {
     const id = this.#contactIdsByLineCall.get(lineCallId);
-    if (id === undefined || !this.#options.contacts.markLive(id)) return;
+    const { contacts, database } = this.#options;
+    if (id === undefined || !database.transactionSyncedInBackground(() => contacts.markLive(id))) return;
     const row = this.#options.contacts.findById(id);
     if (row) this.#events.emit('contact-changed', this.#view(row));
   }
@@ -189,8 +198,8 @@ export class ContactDesk implements StationBackend {
     const id = this.#contactIdsByLineCall.get(lineCallId);
     if (id === undefined) return;
     this.#contactIdsByLineCall.delete(lineCallId);
-    const { contacts } = this.#options;
-    contacts.markEnded(id, endedAt);
+    const { contacts, database } = this.#options;
+    database.transactionSyncedInBackground(() => contacts.markEnded(id, endedAt));
     const row = contacts.findById(id);
     if (row) this.#events.emit('contact-changed', this.#view(row));
   }

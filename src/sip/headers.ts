@@ -21,8 +21,21 @@ const LIST_HEADERS = new Set([
   'call-info', 'error-info', 'in-reply-to', 'p-asserted-identity', 'allow-events',
 ]);
 
+/** Names already spelled, by their lower case: every lookup spells its name, many times per message. */
+const spelledNames = new Map<string, string>();
+/** Names come from the wire too; past this many distinct ones the rest are spelled each time. */
+const SPELLED_NAMES_LIMIT = 256;
+
 export function canonicalHeaderName(name: string): string {
   const lower = name.toLowerCase();
+  const known = spelledNames.get(lower);
+  if (known !== undefined) return known;
+  const spelled = spellHeaderName(lower);
+  if (spelledNames.size < SPELLED_NAMES_LIMIT) spelledNames.set(lower, spelled);
+  return spelled;
+}
+
+function spellHeaderName(lower: string): string {
   const expanded = COMPACT_FORMS[lower];
   if (expanded) return expanded;
   const special = SPECIAL_SPELLINGS[lower];

@@ -204,6 +204,37 @@ describe('GatewayDatabase transactions and statements', () => {
     expect(seen).toEqual([1, 2, 2]);
   });
 
+  it('commits a call-path transaction to the WAL without waiting for its fsync, which follows off the event loop', async () => {
+    const synchronous = (db: GatewayDatabase): number | undefined => db.get<{ synchronous: number }>('PRAGMA synchronous')?.synchronous;
+    const wal = open('WAL');
+    const seen: (number | undefined)[] = [];
+    const value = wal.transactionSyncedInBackground(() => {
+      seen.push(synchronous(wal));
+      wal.run('INSERT INTO meta (key, value) VALUES (?, ?)', ['a', '1']);
+      return 'kept';
+    });
+    expect([value, seen, synchronous(wal), count(wal)]).toEqual(['kept', [1], 2, 1]);
+    await expect(wal.whenSynced()).resolves.toBeUndefined();
+    expect(() => wal.transactionSyncedInBackground(() => {
+      wal.run('INSERT INTO meta (key, value) VALUES (?, ?)', ['b', '2']);
+      throw new Error('constraint');
+    })).toThrow(/constraint/);
+    expect([synchronous(wal), count(wal)]).toEqual([2, 1]);
+    // Inside an ordinary transaction it joins, and the outer commit is the durable one.
+    wal.transaction(() => wal.transactionSyncedInBackground(() => seen.push(synchronous(wal))));
+    expect(seen).toEqual([1, 2]);
+    // A connection already below FULL stays where it was.
+    wal.exec('PRAGMA synchronous = OFF');
+    wal.transactionSyncedInBackground(() => seen.push(synchronous(wal)));
+    expect([seen, synchronous(wal)]).toEqual([[1, 2, 0], 0]);
+    wal.close();
+
+    const truncate = open('TRUNCATE');
+    truncate.transactionSyncedInBackground(() => seen.push(synchronous(truncate)));
+    expect(seen).toEqual([1, 2, 0, 2]);
+    await expect(truncate.whenSynced()).resolves.toBeUndefined();
+  });
+
   it('sets the automatic checkpoint size, refusing what is not a positive whole number', () => {
     const db = open('WAL');
     db.setAutocheckpointPages(250);

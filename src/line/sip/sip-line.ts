@@ -108,7 +108,9 @@ export class SipLine implements LineInterface {
         // The station's card follows the desk phone: live once a volunteer answered.
         if (snapshot.state === 'connected' && !this.#reportedAnswered.has(call)) {
           this.#reportedAnswered.add(call);
-          options.intake.callAnswered?.(call.lineCallId);
+          // After the caller's 200 OK has gone out (a UDP send leaves on the next tick): the
+          // card turning live must not add to the caller's setup delay.
+          queueMicrotask(() => options.intake.callAnswered?.(call.lineCallId));
         }
         this.#events.emit('call-changed', snapshot);
       },
