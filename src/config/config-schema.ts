@@ -26,6 +26,9 @@ const policyOverrides = z
     // "Na meerdere Time Outs": at least one; more than ten within six months is no longer "multiple".
     timeOutsBeforeBlock: z.number().int().min(1).max(10),
     suppressionThreshold: z.number().int().min(2).max(1000),
+    transcriptReaders: z.enum(['coordinators', 'nobody']),
+    chatIpVisibleToCoordinators: z.boolean(),
+    trainingFragments: z.boolean(),
   })
   .partial()
   .strict();
@@ -111,6 +114,61 @@ const station = z
   })
   .strict();
 
+const listenAddress = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535),
+  })
+  .strict();
+
+/** Addresses or CIDR ranges (ipaddr.js syntax), e.g. 127.0.0.1, 10.0.0.0/8, ::1. */
+const addressOrRange = z.string().regex(/^[0-9a-fA-F.:]+(\/\d{1,3})?$/, 'an IP address or CIDR range');
+
+const chat = z
+  .object({
+    /** The public chat page and WebSocket, behind the site's reverse proxy. */
+    listen: listenAddress,
+    /** Peers whose X-Forwarded-For is believed (the reverse proxy); any other peer is the client itself. */
+    trustedProxies: z.array(addressOrRange).default([]),
+    maxMessageChars: z.number().int().min(100).max(10_000).default(2000),
+    messagesPerMinute: z.number().int().min(5).max(600).default(30),
+    chatsPerMinutePerAddress: z.number().int().min(1).max(100).default(5),
+    queueLimit: z.number().int().min(1).max(1000).default(50),
+    /** A chatter silent this long in the queue or in a chat is ended (minutes). */
+    idleMinutes: z.number().int().min(1).max(240).default(30),
+  })
+  .strict();
+
+const mail = z
+  .object({
+    /** The SMTP listener the site's mail server forwards the helpline mailbox to. */
+    smtp: z
+      .object({
+        listen: listenAddress,
+        /** Name in the SMTP greeting. */
+        hostname: z.string().min(1).default('helpline-gateway.local'),
+        /** Hosts allowed to hand over mail (the site's mail server); empty: loopback only. */
+        allowedClients: z.array(addressOrRange).default([]),
+        /** Recipient addresses accepted, e.g. the helpline's mailbox; others get 550. */
+        recipients: z.array(z.string().min(3)).min(1),
+      })
+      .strict(),
+    /** The site's relay for confirmations and volunteers' answers. */
+    relay: z
+      .object({
+        host: z.string().min(1),
+        port: z.number().int().min(1).max(65535).default(587),
+        secure: z.boolean().default(false),
+        username: z.string().min(1).optional(),
+        password: z.string().min(1).optional(),
+        from: z.string().min(3),
+      })
+      .strict(),
+    maxMessageBytes: z.number().int().min(10_000).max(50_000_000).default(2_000_000),
+    mailsPerHourPerSender: z.number().int().min(1).max(1000).default(10),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     site: z
@@ -156,6 +214,8 @@ export const configSchema = z
         demo: z.boolean().default(false),
       })
       .strict(),
+    chat: chat.optional(),
+    mail: mail.optional(),
     moderation: z
       .object({
         /**

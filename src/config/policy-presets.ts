@@ -19,6 +19,16 @@ export interface Policy {
   readonly timeOutsBeforeBlock: number;
   /** Smallest count published upstream; smaller non-zero cells are suppressed. */
   readonly suppressionThreshold: number;
+  /**
+   * Who may read a closed chat's transcript on the coordinator page: BE "enkel toegankelijk voor de
+   * coördinatoren"; NL says nothing of readers, so coordinators too. Volunteers see only their own
+   * chat while it runs.
+   */
+  readonly transcriptReaders: 'coordinators' | 'nobody';
+  /** BE: "Enkel de coördinatoren ... kunnen dit na afloop van het chatgesprek zien"; NL: nobody sees it. */
+  readonly chatIpVisibleToCoordinators: boolean;
+  /** BE: fragments for training and feedback, anonymized and reviewed; NL makes no such promise. */
+  readonly trainingFragments: boolean;
 }
 
 export type PolicyPresetName = 'allesoke-nl' | 'lumi-be';
@@ -32,6 +42,9 @@ export const policyPresets: Readonly<Record<PolicyPresetName, Policy>> = {
     blockMonths: 3,
     timeOutsBeforeBlock: 3,
     suppressionThreshold: 10,
+    transcriptReaders: 'coordinators',
+    chatIpVisibleToCoordinators: false,
+    trainingFragments: false,
   },
   'lumi-be': {
     phoneLinkageMonths: 6,
@@ -41,5 +54,8 @@ export const policyPresets: Readonly<Record<PolicyPresetName, Policy>> = {
     blockMonths: 3,
     timeOutsBeforeBlock: 3,
     suppressionThreshold: 10,
+    transcriptReaders: 'coordinators',
+    chatIpVisibleToCoordinators: true,
+    trainingFragments: true,
   },
 };

@@ -1,8 +1,9 @@
 import type { Logger } from '../log/logger.js';
-import type { LineInterface, OfferedCall } from '../line/line-interface.js';
+import type { CallerPresentation, LineInterface, OfferedCall } from '../line/line-interface.js';
 import type { LinkedPseudonym, Pseudonymizer } from '../privacy/pseudonym.js';
 import type { Vault } from '../privacy/vault.js';
-import type { Channel } from '../privacy/types.js';
+import type { Channel, IdentifierDataClass } from '../privacy/types.js';
+import type { RawEmailAddress, RawIdentifier, RawIpAddress } from '../privacy/raw-identifier.js';
 import type { ContactRow, ContactsRepository } from '../store/contacts-repository.js';
 import type { RegistrationsRepository } from '../store/registrations-repository.js';
 import type { GatewayDatabase } from '../store/open-database.js';
@@ -80,6 +81,30 @@ export interface CallerObjections {
   follow(current: LinkedPseudonym, linked: readonly LinkedPseudonym[]): void;
 }
 
+/** A chat or mail thread as its adapter offers it to the desk. */
+export interface OfferedContact {
+  readonly contactKey: string;
+  readonly channel: 'chat' | 'mail';
+  readonly identifier: RawIpAddress | RawEmailAddress | null;
+  readonly offeredAt: number;
+}
+
+interface ContactOffer {
+  readonly contactKey: string;
+  readonly channel: Channel;
+  readonly identifier: RawIdentifier | null;
+  /** What the contacts table says of how the identifier arrived; 'number' means it did, on any channel. */
+  readonly presentation: CallerPresentation['kind'];
+  readonly offeredAt: number;
+}
+
+/** The vault class each channel's identifier is sealed under. */
+const SEALED_CLASS: Readonly<Record<Channel, IdentifierDataClass>> = {
+  phone: 'phone-number',
+  chat: 'chat-ip',
+  mail: 'mail-address',
+};
+
 interface DeskEvents {
   'contact-changed': [view: StationContactView];
 }
@@ -131,53 +156,68 @@ export class ContactDesk implements StationBackend {
    * as anyone else, with the status on the view (the intake result) and a mark on the contact;
    * `mayRoute(view.moderation)` tells the line or switch not to put it through.
    */
-  offerCall(call: OfferedCall, channel: Channel = 'phone'): StationContactView {
+  offerCall(call: OfferedCall): StationContactView {
+    const identifier = call.caller.kind === 'number' ? call.caller.number : null;
+    return this.#offer({ contactKey: call.lineCallId, channel: 'phone', identifier, presentation: call.caller.kind, offeredAt: call.offeredAt }).view;
+  }
+
+  /**
+   * A chat or a mail thread: the same intake as a call, keyed by the adapter's own `contactKey`
+   * (unique within the process; `endCall` and `callAnswered` take it too). A null identifier (an
+   * address that could not be read) stores the contact unlinked. The id is for the adapter's own
+   * rows (transcript lines, mails); it never reaches a station.
+   */
+  offerContact(offer: OfferedContact): { readonly view: StationContactView; readonly contactId: number } {
+    return this.#offer({ ...offer, presentation: offer.identifier ? 'number' : 'unavailable' });
+  }
+
+  #offer(offer: ContactOffer): { view: StationContactView; contactId: number } {
     // The row is in the WAL before the station (or desk phone) is shown it; the fsync follows off
     // the event loop, so a call's setup never waits on the disk.
-    const { row, moderation, linkedAs } = this.#options.database.transactionSyncedInBackground(() => this.#recordOffer(call, channel));
+    const { row, moderation, linkedAs } = this.#options.database.transactionSyncedInBackground(() => this.#recordOffer(offer));
     // Memory follows the store only once the row is committed.
     if (linkedAs) this.#options.priorContacts.add(linkedAs.epoch, linkedAs.pseudonym);
-    this.#contactIdsByLineCall.set(call.lineCallId, row.id);
+    this.#contactIdsByLineCall.set(offer.contactKey, row.id);
     const view = toStationView(row, moderation);
     this.#options.logger.info(
       { reference: view.reference, priorContacts: view.priorContacts, callerKnown: view.callerKnown, moderation: view.moderation?.kind ?? 'none' },
       'contact offered',
     );
     this.#events.emit('contact-changed', view);
-    return view;
+    return { view, contactId: row.id };
   }
 
-  #recordOffer(call: OfferedCall, channel: Channel): { row: ContactRow; moderation: ContactModeration | null; linkedAs: LinkedPseudonym | null } {
+  #recordOffer(offer: ContactOffer): { row: ContactRow; moderation: ContactModeration | null; linkedAs: LinkedPseudonym | null } {
     const { pseudonymizer, vault, linkageMonths, objections } = this.#options;
-    const epoch = this.#epochAt(call.offeredAt);
+    const { channel, identifier } = offer;
+    const epoch = this.#epochAt(offer.offeredAt);
     let pseudonym = null;
     let sealed = null;
     let priorContacts = 0;
     let moderation: ContactModeration | null = null;
-    if (call.caller.kind === 'number') {
-      const number = call.caller.number;
-      const current = { epoch, pseudonym: pseudonymizer.pseudonymize(number, channel, epoch) };
+    if (identifier) {
+      const current = { epoch, pseudonym: pseudonymizer.pseudonymize(identifier, channel, epoch) };
       const earlierMonths = windowEndingAt(epoch, linkageMonths).slice(1);
-      const linked = [current, ...pseudonymizer.lookupLinked(number, channel, earlierMonths)];
+      const linked = [current, ...pseudonymizer.lookupLinked(identifier, channel, earlierMonths)];
       moderation = this.#lookUpModeration(linked);
       if (objections?.isObjected(linked)) {
         objections.follow(current, linked);
       } else {
         pseudonym = current.pseudonym;
         priorContacts = this.#options.priorContacts.count(linked);
-        sealed = vault.seal(number, 'phone-number', epoch);
+        sealed = vault.seal(identifier, SEALED_CLASS[channel], epoch);
         this.#followModeration(current, linked);
       }
     }
     const row = this.#insertWithFreshReference({
       channel,
-      presentation: call.caller.kind,
+      presentation: offer.presentation,
       linkEpoch: pseudonym ? epoch : null,
       pseudonym,
       sealedEpoch: sealed ? epoch : null,
       sealedIdentifier: sealed,
       priorContacts,
-      openedAt: call.offeredAt,
+      openedAt: offer.offeredAt,
       endedAt: null,
       state: 'offered',
     });

@@ -92,6 +92,8 @@ const keyringDocumentSchema = z.strictObject({
     'chat-ip': keySetSchema,
     'mail-address': keySetSchema,
     'chat-transcript': keySetSchema.default({ live: [], shredded: [] }),
+    // Nor one written before mails were stored.
+    'mail-content': keySetSchema.default({ live: [], shredded: [] }),
   }),
 });
 

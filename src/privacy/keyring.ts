@@ -72,7 +72,7 @@ const FILE_MODE = 0o600;
 const DIRECTORY_MODE = 0o700;
 const KEY_BYTES = nacl.secretbox.keyLength;
 const NONCE_BYTES = nacl.secretbox.nonceLength;
-const DATA_CLASSES: readonly DataClass[] = ['phone-number', 'chat-ip', 'mail-address', 'chat-transcript'];
+const DATA_CLASSES: readonly DataClass[] = ['phone-number', 'chat-ip', 'mail-address', 'chat-transcript', 'mail-content'];
 
 type KeySetName = 'link' | DataClass;
 
@@ -486,6 +486,7 @@ export class Keyring {
         'chat-ip': wrapSet('chat-ip'),
         'mail-address': wrapSet('mail-address'),
         'chat-transcript': wrapSet('chat-transcript'),
+        'mail-content': wrapSet('mail-content'),
       },
     };
     const path = join(this.#directory, KEYRING_FILE);

@@ -16,10 +16,13 @@ export type SealedIdentifier = Uint8Array & { readonly __brand: 'SealedIdentifie
 /** The data classes whose sealed value is an identifier. */
 export type IdentifierDataClass = 'phone-number' | 'chat-ip' | 'mail-address';
 
-/** Which retention rule a sealed value falls under; each has its own monthly vault keys. */
-export type DataClass = IdentifierDataClass | 'chat-transcript';
+/** The data classes whose sealed value is text: chat transcript lines, mails (subject and body). */
+export type TextDataClass = 'chat-transcript' | 'mail-content';
 
-/** nonce (24 bytes) followed by the secretbox of a transcript line's UTF-8 text. */
+/** Which retention rule a sealed value falls under; each has its own monthly vault keys. */
+export type DataClass = IdentifierDataClass | TextDataClass;
+
+/** nonce (24 bytes) followed by the secretbox of a transcript line's or a mail's UTF-8 text. */
 export type SealedText = Uint8Array & { readonly __brand: 'SealedText' };
 
 /** The channel a contact came in on; part of the HMAC input so a number and an IP never collide. */

@@ -2,7 +2,7 @@ import nacl from 'tweetnacl';
 import type { MonthEpoch } from '../time/month-epoch.js';
 import type { Keyring } from './keyring.js';
 import { RawIdentifier, canonicalText, type IdentifierKind } from './raw-identifier.js';
-import type { IdentifierDataClass, SealedIdentifier, SealedText } from './types.js';
+import type { IdentifierDataClass, SealedIdentifier, SealedText, TextDataClass } from './types.js';
 
 const NONCE_BYTES = nacl.secretbox.nonceLength;
 
@@ -18,10 +18,10 @@ export interface Vault {
   seal(identifier: RawIdentifier, dataClass: IdentifierDataClass, epoch: MonthEpoch): SealedIdentifier;
   /** The identifier back; undefined when that month's key was shredded or the box does not authenticate. */
   unseal<K extends IdentifierKind>(sealed: SealedIdentifier, dataClass: IdentifierDataClass, epoch: MonthEpoch, kind: K): RawIdentifier<K> | undefined;
-  /** A transcript line under the chat-transcript vault key of `epoch`, created if needed. */
-  sealText(text: string, epoch: MonthEpoch): SealedText;
-  /** The line back; undefined when that month's key was shredded or the box does not authenticate. */
-  unsealText(sealed: SealedText, epoch: MonthEpoch): string | undefined;
+  /** A transcript line (or, with 'mail-content', a mail) under that class's vault key of `epoch`, created if needed. */
+  sealText(text: string, epoch: MonthEpoch, dataClass?: TextDataClass): SealedText;
+  /** The text back; undefined when that month's key was shredded or the box does not authenticate. */
+  unsealText(sealed: SealedText, epoch: MonthEpoch, dataClass?: TextDataClass): string | undefined;
 }
 
 function sealBytes(plaintext: Uint8Array, key: Uint8Array): Uint8Array {
@@ -68,14 +68,14 @@ export function createVault(keyring: Keyring): Vault {
         opened.fill(0);
       }
     },
-    sealText(text, epoch) {
+    sealText(text, epoch, dataClass = 'chat-transcript') {
       const plaintext = encoder.encode(text);
-      const sealed = sealBytes(plaintext, keyring.ensureVaultKey('chat-transcript', epoch));
+      const sealed = sealBytes(plaintext, keyring.ensureVaultKey(dataClass, epoch));
       plaintext.fill(0);
       return sealed as SealedText;
     },
-    unsealText(sealed, epoch) {
-      const opened = openBytes(sealed, keyring.vaultKey('chat-transcript', epoch));
+    unsealText(sealed, epoch, dataClass = 'chat-transcript') {
+      const opened = openBytes(sealed, keyring.vaultKey(dataClass, epoch));
       if (!opened) return undefined;
       try {
         return decoder.decode(opened);

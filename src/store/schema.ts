@@ -254,4 +254,33 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    description: 'mails (sealed per month under the mail-content keys, all gone at year end) and reviewed training fragments',
+    // A mail thread is a contact (channel 'mail'); each mail in or out is a row whose subject and
+    // body are one sealed JSON text. Training fragments hold reviewed, anonymized text only, with no
+    // link back to the contact they came from (BE: "data, nicknames, locatie en leeftijden aangepast").
+    sql: `
+      CREATE TABLE mail_messages (
+        id INTEGER PRIMARY KEY,
+        contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+        direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+        at INTEGER NOT NULL,
+        sealed_epoch TEXT NOT NULL,
+        sealed_message BLOB NOT NULL,
+        size_bytes INTEGER NOT NULL CHECK (size_bytes >= 0),
+        -- Outgoing mails the relay has not taken yet (0): the volunteer sees them and sends again.
+        delivered INTEGER NOT NULL DEFAULT 1 CHECK (delivered IN (0, 1))
+      );
+      CREATE INDEX mail_messages_by_contact ON mail_messages (contact_id);
+
+      CREATE TABLE training_fragments (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL,
+        saved_by TEXT NOT NULL,
+        saved_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -20,8 +20,9 @@ export interface TranscriptLineRow {
   readonly author: TranscriptAuthor;
   readonly writtenAt: number;
   readonly sealedEpoch: MonthEpoch;
-  /** Null once redacted (the original text is gone, not hidden). */
+  /** The text as it stands (after any redaction: the original is gone, not hidden); null when erased. */
   readonly sealedText: SealedText | null;
+  /** When a volunteer last redacted part of the line. */
   readonly redactedAt: number | null;
 }
 
@@ -52,6 +53,23 @@ export class TranscriptsRepository {
       'INSERT INTO transcript_lines (contact_id, author, written_at, sealed_epoch, sealed_text) VALUES (?, ?, ?, ?, ?)',
       [line.contactId, line.author, line.writtenAt, line.sealedEpoch, line.sealedText],
     ).lastInsertRowid;
+  }
+
+  /**
+   * A volunteer's redaction: the line's sealed text is replaced by the sealed redacted text, in
+   * place (secure_delete zeroes the old bytes). Follow with `db.checkpoint()` once committed, so
+   * the original leaves the -wal file too. False when the line is gone.
+   */
+  replaceText(id: number, sealedText: SealedText, redactedAt: number): boolean {
+    return this.#db.run('UPDATE transcript_lines SET sealed_text = ?, redacted_at = ? WHERE id = ?', [sealedText, redactedAt, id]).changes > 0;
+  }
+
+  lineById(id: number): TranscriptLineRow | undefined {
+    const stored = this.#db.get<StoredLine>(
+      'SELECT id, contact_id, author, written_at, sealed_epoch, sealed_text, redacted_at FROM transcript_lines WHERE id = ?',
+      [id],
+    );
+    return stored ? toLineRow(stored) : undefined;
   }
 
   linesOf(contactId: number): TranscriptLineRow[] {

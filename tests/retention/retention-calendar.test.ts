@@ -232,6 +232,9 @@ describe('properties over every rule', () => {
     blockMonths: fc.integer({ min: 1, max: 12 }),
     suppressionThreshold: fc.constant(10),
     timeOutsBeforeBlock: fc.constant(3),
+    transcriptReaders: fc.constant('coordinators' as const),
+    chatIpVisibleToCoordinators: fc.boolean(),
+    trainingFragments: fc.boolean(),
   });
   const ruleArbitrary = fc.tuple(policy, fc.nat()).map(([p, index]) => {
     const rules = retentionRules(p);
