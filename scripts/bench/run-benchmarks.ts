@@ -24,6 +24,8 @@ import { renderReport, renderRetentionReport, retentionVerdict, targetVerdicts }
 import { runRetentionBench } from './retention-bench.js';
 import { runCallSetupBench } from './call-setup-bench.js';
 import { runRtpRelayBench } from './rtp-relay-bench.js';
+import { measurePiiQuality, renderPiiQualityReport } from './pii-quality.js';
+import { HELD_OUT_LINES } from '../../tests/pii/held-out-lines.js';
 import { callSetupVerdict, renderCallSetupReport, renderRtpRelayReport, rtpRelayVerdict } from './telephony-report.js';
 
 const DEFAULT_CONTACTS = 1_000_000;
@@ -81,7 +83,9 @@ log(`RTP relay: ${rtpCalls} calls for ${rtpSeconds} s`);
 const rtpRelay = await runRtpRelayBench({ calls: rtpCalls, seconds: rtpSeconds });
 const rtpRelayReport = renderRtpRelayReport(rtpRelay);
 process.stdout.write(`${rtpRelayReport}\n`);
-const report = `${intakeReport}\n${retentionReport}\n${callSetupReport}\n${rtpRelayReport}`;
+const piiReport = `${renderPiiQualityReport(measurePiiQuality())}\n${renderPiiQualityReport(measurePiiQuality(HELD_OUT_LINES), 'Chat PII detection (held-out set, never used to tune the rules)')}`;
+process.stdout.write(`${piiReport}\n`);
+const report = `${intakeReport}\n${retentionReport}\n${callSetupReport}\n${rtpRelayReport}\n${piiReport}`;
 
 const docsPath = join(root, 'docs', 'benchmarks.md');
 if (writeDocs) {

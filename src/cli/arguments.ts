@@ -10,6 +10,7 @@ export type CliCommand =
   | { readonly command: 'retention-status'; readonly config: string; readonly dataDir?: string }
   | { readonly command: 'retention-run'; readonly config: string; readonly dataDir?: string; readonly dryRun: boolean }
   | ({ readonly command: 'accounts'; readonly config: string; readonly dataDir?: string } & AccountsCommand)
+  | { readonly command: 'redact' }
   | { readonly command: 'help' };
 
 export const USAGE = `usage: helpline-gateway <command> [options]
@@ -25,6 +26,7 @@ commands:
   accounts list --config FILE                           local accounts and their roles
   accounts add ID --role ROLE --config FILE             new account (password read from standard input)
   accounts password|disable|enable ID --config FILE     change an account (stop the service first)
+  redact                                                text on stdin, personal details replaced by [TYPE], to stdout
   help                                                  this text`;
 
 export class UsageError extends Error {
@@ -87,10 +89,13 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       if (subcommand !== 'verify') throw new UsageError(`unknown audit subcommand: ${subcommand ?? '(none)'}; try: audit verify`);
       if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra.join(' ')}`);
       return { command: 'audit-verify', config: needConfig('audit verify'), dataDir };
+    case 'redact':
+      expectNoMore(1);
+      return { command: 'redact' };
     case 'accounts':
       return { command: 'accounts', config: needConfig('accounts'), dataDir, ...accountsAction(subcommand, extra, values.role) };
     default:
-      throw new UsageError(`unknown command: ${command}; commands: run, demo, doctor, keys status, audit verify, retention status, retention run, accounts, help`);
+      throw new UsageError(`unknown command: ${command}; commands: run, demo, doctor, keys status, audit verify, retention status, retention run, accounts, redact, help`);
   }
 }
 

@@ -16,6 +16,7 @@ import { auditVerify } from './audit-verify.js';
 import { retentionRun, retentionStatus } from './retention.js';
 import { accountsCommand } from './accounts.js';
 import { readPasswordLine } from './password-prompt.js';
+import { redactCommand } from './redact.js';
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -132,6 +133,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return retentionRun(command, say);
     case 'accounts':
       return accountsCommand(command, readPasswordLine, say);
+    case 'redact':
+      return redactCommand(process.stdin, process.stdout);
   }
 }
 
