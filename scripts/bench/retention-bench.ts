@@ -306,6 +306,7 @@ function dueRows(database: GatewayDatabase, rules: readonly RetentionRule[]): Ro
     chatAddressesDestroyed: countWhere(sealedOf('chat'), 'chat-ip'),
     mailAddressesDestroyed: countWhere(sealedOf('mail'), 'mail'),
     transcriptLinesDeleted: countWhere('SELECT count(*) AS n FROM transcript_lines WHERE sealed_epoch < ?', 'chat-transcript'),
+    mailMessagesDeleted: countWhere('SELECT count(*) AS n FROM mail_messages WHERE sealed_epoch < ?', 'mail-content'),
   };
 }
 

@@ -73,7 +73,7 @@ export function retentionRun(command: RetentionCommand & { readonly dryRun: bool
     say(
       `unlinked ${result.contactsUnlinked} contacts; destroyed ${result.phoneNumbersDestroyed} sealed numbers, ` +
         `${result.chatAddressesDestroyed} chat addresses, ${result.mailAddressesDestroyed} mail addresses; ` +
-        `deleted ${result.transcriptLinesDeleted} transcript lines`,
+        `deleted ${result.transcriptLinesDeleted} transcript lines and ${result.mailMessagesDeleted} mails`,
     );
     say(`keys destroyed: ${result.keysShredded.map(({ family, epoch }) => `${family} ${epoch}`).join(', ') || 'none'}`);
     return 0;

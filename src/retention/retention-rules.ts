@@ -11,6 +11,7 @@ export type RetentionDataClass =
   | 'chat-transcript'
   | 'chat-ip'
   | 'mail'
+  | 'mail-content'
   | 'time-out'
   | 'block'
   | 'registration';
@@ -21,6 +22,7 @@ export const RETENTION_DATA_CLASSES: readonly RetentionDataClass[] = [
   'chat-transcript',
   'chat-ip',
   'mail',
+  'mail-content',
   'time-out',
   'block',
   'registration',
@@ -114,6 +116,8 @@ export function retentionRules(policy: Policy): RetentionRule[] {
     // The IP goes with its transcript: it is kept only so a coordinator can see it beside it.
     monthsRule('chat-ip', policy.chatTranscriptMonths, 'P8', 'chat-ip'),
     { kind: 'calendar-year', dataClass: 'mail', promise: 'P10', keyFamily: 'mail-address' },
+    // "Op het einde van het jaar worden alle mails gewist": the mails themselves, with their keys.
+    { kind: 'calendar-year', dataClass: 'mail-content', promise: 'P10', keyFamily: 'mail-content' },
     { kind: 'duration', dataClass: 'time-out', promise: 'P4', length: { hours: policy.timeOutHours } },
     { kind: 'duration', dataClass: 'block', promise: 'P4', length: { months: policy.blockMonths } },
     { kind: 'keep', dataClass: 'registration', promise: 'P11' },

@@ -10,6 +10,12 @@ import type { MonthEpoch } from '../time/month-epoch.js';
 import { epochsDue, oldestLiveEpoch } from './retention-calendar.js';
 import { keyFamilyOf, type RetentionDataClass, type RetentionKeyFamily, type RetentionRule } from './retention-rules.js';
 
+/** The stored mails, sealed per month under the mail-content keys (src/store/mail-messages-repository.ts). */
+export interface MailRowStore {
+  deleteEpochsBefore(epoch: MonthEpoch, range: IdRange): number;
+  maxId(): number;
+}
+
 /** Something else that keeps pseudonyms per link month (a caller's request): unlinked with them. */
 export interface LinkedPseudonymStore {
   forgetLinkEpochsBefore(epoch: MonthEpoch): number;
@@ -19,6 +25,8 @@ export interface RetentionSweeperOptions {
   readonly keyring: Keyring;
   readonly contacts: ContactsRepository;
   readonly transcripts: TranscriptsRepository;
+  /** Where mail is not configured there are no mails to sweep. */
+  readonly mails?: MailRowStore;
   readonly database: GatewayDatabase;
   readonly clock: Clock;
   readonly timeZone: string;
@@ -57,15 +65,19 @@ export interface SweepResult {
   readonly chatAddressesDestroyed: number;
   readonly mailAddressesDestroyed: number;
   readonly transcriptLinesDeleted: number;
+  readonly mailMessagesDeleted: number;
 }
 
 type RowCount = Exclude<keyof SweepResult, 'keysShredded'>;
+
+const ROW_TABLES = ['contacts', 'transcripts', 'mails'] as const;
+type RowTable = (typeof ROW_TABLES)[number];
 
 /** The classes stored as rows keyed by month: which table, which count, how a range is cleared. */
 interface RowWork {
   readonly dataClass: RetentionDataClass;
   readonly count: RowCount;
-  readonly table: 'contacts' | 'transcripts';
+  readonly table: RowTable;
   clear(before: MonthEpoch, range: IdRange): number;
 }
 
@@ -87,13 +99,16 @@ export class RetentionSweeper {
 
   constructor(options: RetentionSweeperOptions) {
     this.#options = options;
-    const { contacts, transcripts } = options;
+    const { contacts, transcripts, mails } = options;
     this.#rowWork = [
       { dataClass: 'phone-linkage', count: 'contactsUnlinked', table: 'contacts', clear: (before, range) => contacts.forgetLinkEpochsBefore(before, range) },
       { dataClass: 'phone-number', count: 'phoneNumbersDestroyed', table: 'contacts', clear: (before, range) => contacts.forgetSealedEpochsBefore(before, 'phone', range) },
       { dataClass: 'chat-ip', count: 'chatAddressesDestroyed', table: 'contacts', clear: (before, range) => contacts.forgetSealedEpochsBefore(before, 'chat', range) },
       { dataClass: 'mail', count: 'mailAddressesDestroyed', table: 'contacts', clear: (before, range) => contacts.forgetSealedEpochsBefore(before, 'mail', range) },
       { dataClass: 'chat-transcript', count: 'transcriptLinesDeleted', table: 'transcripts', clear: (before, range) => transcripts.deleteEpochsBefore(before, range) },
+      ...(mails
+        ? [{ dataClass: 'mail-content', count: 'mailMessagesDeleted', table: 'mails', clear: (before, range) => mails.deleteEpochsBefore(before, range) } satisfies RowWork]
+        : []),
     ];
   }
 
@@ -128,6 +143,7 @@ export class RetentionSweeper {
       chatAddressesDestroyed: 0,
       mailAddressesDestroyed: 0,
       transcriptLinesDeleted: 0,
+      mailMessagesDeleted: 0,
     };
     const oldestKept = new Map<RetentionDataClass, MonthEpoch>();
     for (const rule of rules) {
@@ -136,7 +152,7 @@ export class RetentionSweeper {
     }
 
     if (!this.#walkedOnce || keysDue.length > 0) {
-      for (const table of ['contacts', 'transcripts'] as const) {
+      for (const table of ROW_TABLES) {
         const work = this.#rowWork.filter((entry) => entry.table === table && oldestKept.has(entry.dataClass));
         await this.#walk(table, work, oldestKept, counts);
       }
@@ -169,11 +185,11 @@ export class RetentionSweeper {
     return result;
   }
 
-  async #walk(table: RowWork['table'], work: readonly RowWork[], oldestKept: ReadonlyMap<RetentionDataClass, MonthEpoch>, counts: Record<RowCount, number>): Promise<void> {
+  async #walk(table: RowTable, work: readonly RowWork[], oldestKept: ReadonlyMap<RetentionDataClass, MonthEpoch>, counts: Record<RowCount, number>): Promise<void> {
     if (work.length === 0) return;
-    const { contacts, transcripts, database } = this.#options;
+    const { contacts, transcripts, mails, database } = this.#options;
     const batch = this.#options.batchSize ?? DEFAULT_BATCH;
-    const upTo = table === 'contacts' ? contacts.maxId() : transcripts.maxId();
+    const upTo = table === 'contacts' ? contacts.maxId() : table === 'transcripts' ? transcripts.maxId() : (mails?.maxId() ?? 0);
     database.setAutocheckpointPages(SWEEP_AUTOCHECKPOINT_PAGES);
     try {
       for (let after = 0; after < upTo; after += batch) {
@@ -211,6 +227,7 @@ export class RetentionSweeper {
           sealedChatAddressesDestroyed: result.chatAddressesDestroyed,
           sealedMailAddressesDestroyed: result.mailAddressesDestroyed,
           transcriptLinesDeleted: result.transcriptLinesDeleted,
+          mailMessagesDeleted: result.mailMessagesDeleted,
           keysShredded: result.keysShredded.length,
         },
       });

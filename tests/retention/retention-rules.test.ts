@@ -16,6 +16,7 @@ describe('retention rules derived from the policy preset', () => {
       { kind: 'month-window', dataClass: 'chat-transcript', promise: 'P8', months: 3, keyFamily: 'chat-transcript' },
       { kind: 'month-window', dataClass: 'chat-ip', promise: 'P8', months: 3, keyFamily: 'chat-ip' },
       { kind: 'calendar-year', dataClass: 'mail', promise: 'P10', keyFamily: 'mail-address' },
+      { kind: 'calendar-year', dataClass: 'mail-content', promise: 'P10', keyFamily: 'mail-content' },
       { kind: 'duration', dataClass: 'time-out', promise: 'P4', length: { hours: 24 } },
       { kind: 'duration', dataClass: 'block', promise: 'P4', length: { months: 3 } },
       { kind: 'keep', dataClass: 'registration', promise: 'P11' },

@@ -147,6 +147,7 @@ describe('the retention sweeper', () => {
           sealedChatAddressesDestroyed: 0,
           sealedMailAddressesDestroyed: 0,
           transcriptLinesDeleted: 0,
+          mailMessagesDeleted: 0,
           keysShredded: 2,
         },
       ],
