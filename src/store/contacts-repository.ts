@@ -127,7 +127,8 @@ export class ContactsRepository {
    * After a restart no line remembers the calls that were ringing: they end now. Returns how many.
    */
   endUnfinished(endedAt: number): number {
-    return this.#db.run(`UPDATE contacts SET state = 'ended', ended_at = ? WHERE state IN ('offered', 'live')`, [endedAt]).changes;
+    // A mail thread outlives the process: it is still open for an answer after a restart.
+    return this.#db.run(`UPDATE contacts SET state = 'ended', ended_at = ? WHERE state IN ('offered', 'live') AND channel <> 'mail'`, [endedAt]).changes;
   }
 
   /** Marks a contact live once a station has picked it up; false when it is no longer offered. */

@@ -10,6 +10,7 @@ import type { RawIdentifier } from '../../src/privacy/raw-identifier.js';
 import type { IdentifierDataClass } from '../../src/privacy/types.js';
 import { retentionRules } from '../../src/retention/retention-rules.js';
 import { RetentionSweeper, type LinkedPseudonymStore } from '../../src/retention/retention-sweeper.js';
+import { MailMessagesRepository } from '../../src/store/mail-messages-repository.js';
 import { TranscriptsRepository } from '../../src/store/transcripts-repository.js';
 import { monthEpochAt, type MonthEpoch } from '../../src/time/month-epoch.js';
 import { deskFixture, type DeskFixture } from '../contacts/desk-fixture.js';
@@ -30,6 +31,7 @@ function deskIn(start: Date, timeZone = 'Europe/Amsterdam'): DeskFixture {
 }
 
 interface SweeperSetup {
+  readonly mails?: MailMessagesRepository;
   readonly batchSize?: number;
   readonly audit?: AuditLog;
   readonly preset?: PolicyPresetName;
@@ -40,6 +42,7 @@ function sweeperFor(desk: DeskFixture, setup: SweeperSetup = {}): RetentionSweep
   return new RetentionSweeper({
     ...(setup.audit ? { audit: setup.audit } : {}),
     ...(setup.linkedStores ? { linkedStores: setup.linkedStores } : {}),
+    ...(setup.mails ? { mails: setup.mails } : {}),
     keyring: desk.keyring,
     contacts: desk.contacts,
     transcripts: new TranscriptsRepository(desk.database),
@@ -198,6 +201,34 @@ describe('the retention sweeper', () => {
     const result = await sweeperFor(desk, { preset: 'lumi-be' }).sweep();
     expect(result.mailAddressesDestroyed).toBe(1);
     expect(result.keysShredded).toEqual([{ family: 'mail-address', epoch: '2026-02' }]);
+  });
+
+  it('deletes every mail, in and out, and its month keys when the year ends in Brussels, not a second before', async () => {
+    const desk = deskIn(new Date('2026-03-14T10:00:00+01:00'), 'Europe/Brussels');
+    const mails = new MailMessagesRepository(desk.database);
+    const contact = storeSealedContact(desk, 'mail', mail('kind@example.org'));
+    const store = (direction: 'in' | 'out', text: string): void => {
+      const epoch = monthEpochAt(desk.clock.now(), zone);
+      const sealedMessage = desk.vault.sealText(JSON.stringify({ subject: 'hulp', text }), epoch, 'mail-content');
+      mails.insert({ contactId: contact, direction, at: desk.clock.now(), sealedEpoch: epoch, sealedMessage, sizeBytes: text.length, delivered: true });
+    };
+    store('in', 'ik wil praten');
+    desk.clock.set(new Date('2026-12-20T16:00:00+01:00'));
+    store('out', 'we luisteren');
+    desk.clock.set(new Date('2026-12-31T23:59:59+01:00'));
+    expect((await sweeperFor(desk, { preset: 'lumi-be', mails }).sweep()).mailMessagesDeleted).toBe(0);
+    expect(mails.count()).toBe(2);
+    // 1 January 00:00 in Brussels: 31 December 23:00 UTC.
+    desk.clock.set(new Date('2026-12-31T23:00:00Z'));
+    const result = await sweeperFor(desk, { preset: 'lumi-be', mails }).sweep();
+    expect(result.mailMessagesDeleted).toBe(2);
+    expect(mails.count()).toBe(0);
+    expect(result.keysShredded).toEqual(expect.arrayContaining([
+      { family: 'mail-content', epoch: '2026-03' },
+      { family: 'mail-content', epoch: '2026-12' },
+      { family: 'mail-address', epoch: '2026-03' },
+    ]));
+    expect(desk.keyring.vaultEpochs('mail-content')).toEqual([]);
   });
 
   it('catches up at the first sweep after sixty days switched off: every class at once', async () => {
