@@ -71,7 +71,9 @@ export type GatewayErrorCode =
   | 'HGW_MAIL_UNKNOWN_THREAD'
   | 'HGW_PII_INPUT_TOO_LARGE'
   | 'HGW_FRAGMENT_FORBIDDEN'
-  | 'HGW_FRAGMENT_UNKNOWN';
+  | 'HGW_FRAGMENT_UNKNOWN'
+  | 'HGW_FRAGMENT_INVALID'
+  | 'HGW_FRAGMENT_HOLDS_PII';
 
 export class GatewayError extends Error {
   readonly code: GatewayErrorCode;

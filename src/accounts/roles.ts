@@ -13,6 +13,7 @@ export const CAPABILITIES = [
   'moderation.block',
   'rights.manage',
   'disclosure.approve',
+  'transcripts.read',
   'incidents.manage',
   'audit.read',
   'health.read',
@@ -27,12 +28,14 @@ const ROLE_CAPABILITIES: Readonly<Record<Role, ReadonlySet<Capability>>> = {
   // Werkbegeleider: a volunteer's work plus listening along to coach (DESIGN.md, "Who uses it").
   supervisor: new Set<Capability>([...VOLUNTEER, 'listen-along']),
   // The "authorized employee" of the statements: blocks (P4), rights (P13), incidents (P14),
-  // break-glass (P16), accounts. Health carries no personal data, so the coordinator page shows it too.
+  // break-glass (P16), closed chats' transcripts (BE: "enkel toegankelijk voor de coördinatoren", P8),
+  // accounts. Health carries no personal data, so the coordinator page shows it too.
   coordinator: new Set<Capability>([
     ...VOLUNTEER,
     'moderation.block',
     'rights.manage',
     'disclosure.approve',
+    'transcripts.read',
     'incidents.manage',
     'audit.read',
     'health.read',

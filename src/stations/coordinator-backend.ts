@@ -6,6 +6,7 @@ import type { CallerRequestDesk } from '../rights/caller-request-types.js';
 import type { Clock } from '../time/clock.js';
 import type { DisclosureRefusalReason } from '../rights/break-glass.js';
 import type { CoordinatorModeration } from './coordinator-moderation-routes.js';
+import type { CoordinatorTranscripts } from './coordinator-transcript-routes.js';
 import type { SupervisionBackend } from './supervision-backend.js';
 
 /**
@@ -161,6 +162,11 @@ export interface CoordinatorBackend {
   readonly system: CoordinatorSystem;
   /** Time Outs and blocks (P4): the ModerationRegister itself. Without it the moderation routes answer 404. */
   readonly moderation?: CoordinatorModeration;
+  /**
+   * Closed chats' transcripts, the chat's IP after the chat and training fragments (P6, P8, P9): the
+   * TranscriptDesk itself. Without it the page has no Chatgesprekken section and the routes answer 404.
+   */
+  readonly transcripts?: CoordinatorTranscripts;
   /** Live calls and listen-along for supervisors (SipSupervision). Without it the supervision routes answer 404. */
   readonly supervision?: SupervisionBackend;
 }

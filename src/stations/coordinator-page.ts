@@ -5,7 +5,8 @@
  * the logged-in role has (a technician sees Status alone). Script and style are separate routes so
  * the Content-Security-Policy needs no 'unsafe-inline'.
  */
-export const COORDINATOR_PAGE_HTML = `<!doctype html>
+export function coordinatorPageHtml(parts: { readonly transcripts: boolean }): string {
+  return `<!doctype html>
 <html lang="nl">
 <head>
 <meta charset="utf-8">
@@ -14,7 +15,7 @@ export const COORDINATOR_PAGE_HTML = `<!doctype html>
 <title>Coördinatie</title>
 <link rel="stylesheet" href="/coordinator.css">
 <script src="/coordinator.js" defer></script>
-</head>
+${parts.transcripts ? '<script src="/coordinator-transcripts.js" defer></script>\n' : ''}</head>
 <body>
 <header>
   <h1>Coördinatie</h1>
@@ -98,7 +99,7 @@ export const COORDINATOR_PAGE_HTML = `<!doctype html>
     <h3>Wachten op een tweede coördinator</h3>
     <ul id="disclosure-list" class="items"></ul>
   </section>
-
+${parts.transcripts ? TRANSCRIPTS_SECTION : ''}
   <section id="section-moderation" class="panel" data-capability="moderation.block" data-title="Moderatie" hidden>
     <h2>Moderatie: Time Outs en blokkades</h2>
     <p id="moderation-policy"></p>
@@ -183,6 +184,56 @@ export const COORDINATOR_PAGE_HTML = `<!doctype html>
 </body>
 </html>
 `;
+}
+
+/**
+ * Chatgesprekken (P6, P8, P9): closed chats, one transcript with "IP-adres tonen" where the preset
+ * allows it, and training fragments (draft, review, save). Filled by coordinator-transcript-script.ts.
+ */
+const TRANSCRIPTS_SECTION = `  <section id="section-transcripts" class="panel" data-capability="transcripts.read" data-title="Chatgesprekken" hidden>
+    <h2>Chatgesprekken</h2>
+    <p id="transcripts-policy"></p>
+    <p id="transcripts-result" class="result" role="status"></p>
+    <ul id="transcripts-list" class="items"></ul>
+    <div id="transcript-view" class="transcript-view" hidden>
+      <h3>Gesprek <span id="transcript-reference" class="reference"></span></h3>
+      <p id="transcript-times"></p>
+      <div class="actions">
+        <button id="transcript-address-show" type="button" hidden>IP-adres tonen</button>
+        <button id="transcript-close" type="button">Sluiten</button>
+      </div>
+      <div id="transcript-address" class="revealed" hidden>
+        <p>IP-adres van de chatter (alleen voor jou; staat in het auditlog):</p>
+        <p id="transcript-address-value" class="revealed-value"></p>
+        <button id="transcript-address-hide" type="button">Verbergen</button>
+      </div>
+      <p id="transcript-fragment-hint" hidden>Vink regels aan om er een fragment voor de opleiding van te maken.</p>
+      <ol id="transcript-lines" class="transcript"></ol>
+      <button id="fragment-draft" type="button" hidden disabled>Fragment maken van de gekozen regels</button>
+    </div>
+    <div id="fragment-review" class="fragment-review" hidden>
+      <h3>Fragment nakijken</h3>
+      <p>Namen en nicknames, plaatsen, data en leeftijden zijn vervangen; andere gegevens zijn verwijderd. Lees alles na en pas aan waar nodig: pas na bewaren wordt het fragment opgeslagen.</p>
+      <p id="fragment-replaced" class="who"></p>
+      <form id="fragment-form" class="grid">
+        <label for="fragment-title">Titel</label>
+        <input id="fragment-title" name="title" type="text" autocomplete="off" required maxlength="120">
+        <label for="fragment-text">Tekst</label>
+        <textarea id="fragment-text" name="text" required rows="10" maxlength="20000"></textarea>
+        <button type="submit">Fragment bewaren</button>
+        <button id="fragment-discard" type="button">Weggooien</button>
+        <p id="fragment-result" class="result" role="status"></p>
+      </form>
+    </div>
+    <div id="fragments" hidden>
+      <h3>Bewaarde fragmenten</h3>
+      <ul id="fragment-list" class="items"></ul>
+    </div>
+  </section>
+`;
+
+/** The page without the sections of optional parts. */
+export const COORDINATOR_PAGE_HTML = coordinatorPageHtml({ transcripts: false });
 
 export const COORDINATOR_PAGE_STYLE = `:root {
   color-scheme: light dark;
@@ -218,6 +269,12 @@ button { cursor: pointer; }
 :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 .error { color: var(--accent); }
 .ok { color: inherit; }
+.transcript { padding-left: 0; list-style: none; }
+.transcript > li { display: grid; grid-template-columns: auto max-content 1fr; gap: 0.25rem 0.75rem; padding: 0.35rem 0; border-bottom: 1px solid var(--muted); }
+.transcript .author { font-weight: 600; }
+.transcript .gone { color: var(--muted); font-style: italic; }
+.fragment-review textarea { width: 100%; box-sizing: border-box; }
+.fragment-text { white-space: pre-wrap; }
 .visually-hidden {
   position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap;

@@ -10,8 +10,10 @@ import { COORDINATOR_CODES, sendCoordinatorError, SessionGuard, sessionTokenOf }
 import { accountJson } from './coordinator-json.js';
 import { addModerationRoutes } from './coordinator-moderation-routes.js';
 import { addOversightRoutes } from './coordinator-oversight-routes.js';
-import { COORDINATOR_PAGE_HTML, COORDINATOR_PAGE_STYLE } from './coordinator-page.js';
+import { COORDINATOR_PAGE_STYLE, coordinatorPageHtml } from './coordinator-page.js';
 import { COORDINATOR_PAGE_SCRIPT } from './coordinator-page-script.js';
+import { addTranscriptRoutes } from './coordinator-transcript-routes.js';
+import { COORDINATOR_TRANSCRIPT_SCRIPT } from './coordinator-transcript-script.js';
 import { clearedSessionCookie, RemoteKeyer, sessionCookie } from './session-auth.js';
 
 export interface CoordinatorPluginOptions {
@@ -78,8 +80,10 @@ export async function coordinatorPlugin(app: FastifyInstance, options: Coordinat
     throw error;
   });
 
-  app.get('/coordinator', async (_request, reply) => reply.type('text/html; charset=utf-8').send(COORDINATOR_PAGE_HTML));
+  const pageHtml = coordinatorPageHtml({ transcripts: backend.transcripts !== undefined });
+  app.get('/coordinator', async (_request, reply) => reply.type('text/html; charset=utf-8').send(pageHtml));
   app.get('/coordinator.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(COORDINATOR_PAGE_SCRIPT));
+  app.get('/coordinator-transcripts.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(COORDINATOR_TRANSCRIPT_SCRIPT));
   app.get('/coordinator.css', async (_request, reply) => reply.type('text/css; charset=utf-8').send(COORDINATOR_PAGE_STYLE));
 
   app.post<{ Body: { accountId: string; password: string } }>('/api/v1/session', { schema: LOGIN_SCHEMA }, async (request, reply) => {
@@ -123,6 +127,7 @@ export async function coordinatorPlugin(app: FastifyInstance, options: Coordinat
   addCaseRoutes(app, backend, guard);
   addOversightRoutes(app, backend, guard);
   addModerationRoutes(app, backend, guard);
+  addTranscriptRoutes(app, backend, guard);
 }
 
 function sessionJson(accountId: string, role: Role, csrfToken: string, expiresAt: number) {

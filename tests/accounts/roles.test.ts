@@ -18,6 +18,7 @@ describe('roles and capabilities', () => {
         'moderation.block',
         'rights.manage',
         'disclosure.approve',
+        'transcripts.read',
         'incidents.manage',
         'audit.read',
         'health.read',
@@ -28,7 +29,7 @@ describe('roles and capabilities', () => {
   });
 
   it('keeps blocks, rights, disclosure, the audit log and accounts to coordinators', () => {
-    for (const capability of ['moderation.block', 'rights.manage', 'disclosure.approve', 'audit.read', 'accounts.manage', 'incidents.manage'] as const) {
+    for (const capability of ['moderation.block', 'rights.manage', 'disclosure.approve', 'transcripts.read', 'audit.read', 'accounts.manage', 'incidents.manage'] as const) {
       expect(ROLES.filter((role) => can(role, capability)), capability).toEqual(['coordinator']);
     }
   });
