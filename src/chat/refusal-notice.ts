@@ -1,9 +1,7 @@
 import type { ContactModeration } from '../contacts/contact-view.js';
-import { localDateTime, weekdayOf } from '../time/local-date-time.js';
+import { dutchDateTime } from '../time/dutch-date-time.js';
 import type { RefusalReason } from './chat-protocol.js';
 
-const WEEKDAYS = ['maandag', 'dinsdag', 'woensdag', 'donderdag', 'vrijdag', 'zaterdag', 'zondag'] as const;
-const MONTHS = ['januari', 'februari', 'maart', 'april', 'mei', 'juni', 'juli', 'augustus', 'september', 'oktober', 'november', 'december'] as const;
 
 export interface RefusalNotice {
   readonly reason: RefusalReason;
@@ -12,14 +10,6 @@ export interface RefusalNotice {
   readonly text: string;
 }
 
-/** "woensdag 13 mei 2026 om 10:00" at `at` in `timeZone`. */
-export function dutchDateTime(at: number, timeZone: string): string {
-  const local = localDateTime(at, timeZone);
-  const weekday = WEEKDAYS[weekdayOf(local)] ?? '';
-  const month = MONTHS[local.month - 1] ?? '';
-  const time = `${String(local.hour).padStart(2, '0')}:${String(local.minute).padStart(2, '0')}`;
-  return `${weekday} ${local.day} ${month} ${local.year} om ${time}`;
-}
 
 /**
  * What a chatter the box will not put through is told (P4: "dit word je medegedeeld"). A failed

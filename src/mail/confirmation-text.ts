@@ -1,13 +1,11 @@
 import type { ContactModeration } from '../contacts/contact-view.js';
-import { localDateTime, weekdayOf } from '../time/local-date-time.js';
+import { dutchDateTime } from '../time/dutch-date-time.js';
 
 export interface ConfirmationText {
   readonly subject: string;
   readonly text: string;
 }
 
-const WEEKDAYS = ['maandag', 'dinsdag', 'woensdag', 'donderdag', 'vrijdag', 'zaterdag', 'zondag'] as const;
-const MONTHS = ['januari', 'februari', 'maart', 'april', 'mei', 'juni', 'juli', 'augustus', 'september', 'oktober', 'november', 'december'] as const;
 
 /**
  * The Lumi statement, "Automatische mailbevestiging": the confirmation itself can give the sender
@@ -23,12 +21,6 @@ const YEAR_END = 'Op het einde van het jaar worden alle mails gewist.';
 const AUTOMATIC = 'Dit is een automatisch bericht. Je hoeft er niet op te antwoorden.';
 const DANGER = 'Ben je in gevaar of is er iets heel dringend? Bel dan 112.';
 
-/** "woensdag 13 mei 2026 om 10:00" in the site's zone. */
-export function dutchDateTime(at: number, timeZone: string): string {
-  const local = localDateTime(at, timeZone);
-  const time = `${String(local.hour).padStart(2, '0')}:${String(local.minute).padStart(2, '0')}`;
-  return `${WEEKDAYS[weekdayOf(local)] ?? ''} ${local.day} ${MONTHS[local.month - 1] ?? ''} ${local.year} om ${time}`;
-}
 
 /**
  * The automatic confirmation (P10), in Dutch. It never quotes the mail, not even its subject: the
