@@ -48,6 +48,11 @@ import type { Clock } from './time/clock.js';
 import { UpstreamService } from './upstream/upstream-service.js';
 import type { PublishedMessage } from './upstream/outbox-publisher.js';
 import { syntheticCalls } from './cli/demo-calls.js';
+import { ChatDesk, ChatServer, ChatTranscripts } from './chat/index.js';
+import { detectPii } from './pii/index.js';
+import { TranscriptDesk } from './transcripts/index.js';
+import { MailDesk, SmtpIntake, SmtpMailRelay } from './mail/index.js';
+import { MailMessagesRepository } from './store/mail-messages-repository.js';
 
 /** The composition root: the only place that wires adapters to the core. */
 
@@ -68,6 +73,10 @@ export interface GatewayRuntime {
 
 export interface RunningGateway {
   readonly stationUrl: string;
+  /** The public chat page, where `chat` is configured. */
+  readonly chatUrl?: string;
+  /** The SMTP listener's port, where `mail` is configured. */
+  readonly mailPort?: number;
   readonly desk: ContactDesk;
   readonly line: LineInterface;
   readonly upstream: UpstreamService;
@@ -264,10 +273,67 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     desk.endCallsLeftByEarlierRun();
     if (runtime.onContact) stops.push(desk.onContactChanged(runtime.onContact));
 
+    let chatDesk: ChatDesk | undefined;
+    let chatServer: ChatServer | undefined;
+    if (config.chat) {
+      const chatLogger = logger.child({ component: 'chat' });
+      const chatDeskStarted = new ChatDesk({
+        intake: desk,
+        transcripts: new ChatTranscripts({ database, transcripts, vault, timeZone: config.site.timeZone }),
+        suggest: detectPii,
+        clock,
+        scheduler: timerScheduler,
+        logger: chatLogger,
+        timeZone: config.site.timeZone,
+        limits: config.chat,
+      });
+      chatDeskStarted.start();
+      stops.push(() => chatDeskStarted.stop());
+      chatDesk = chatDeskStarted;
+      chatServer = new ChatServer({
+        desk: chatDeskStarted,
+        host: config.chat.listen.host,
+        port: config.chat.listen.port,
+        trustedProxies: config.chat.trustedProxies,
+        maxMessageChars: config.chat.maxMessageChars,
+        chatsPerMinutePerAddress: config.chat.chatsPerMinutePerAddress,
+        clock,
+        scheduler: timerScheduler,
+        logger: chatLogger,
+      });
+    }
+
+    const mails = new MailMessagesRepository(database);
+    let mailDesk: MailDesk | undefined;
+    if (config.mail) {
+      const mailLogger = logger.child({ component: 'mail' });
+      const relay = new SmtpMailRelay({ ...config.mail.relay, logger: mailLogger });
+      const mailDeskStarted = new MailDesk({
+        intake: desk,
+        mails,
+        contacts,
+        database,
+        vault,
+        relay,
+        suggest: detectPii,
+        clock,
+        timeZone: config.site.timeZone,
+        messageIdDomain: config.mail.smtp.hostname,
+        logger: mailLogger,
+      });
+      mailDeskStarted.start();
+      stops.push(async () => {
+        await mailDeskStarted.stop();
+        relay.close();
+      });
+      mailDesk = mailDeskStarted;
+    }
+
     const sweeper = new RetentionSweeper({
       keyring,
       contacts,
       transcripts,
+      mails,
       database,
       clock,
       timeZone: config.site.timeZone,
@@ -352,9 +418,10 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
         logger: logger.child({ component: 'rights' }),
       }),
       disclosures: revealingDisclosures(new BreakGlassDisclosure({ database, contacts, vault, audit, incidents, clock, logger })),
+      transcripts: new TranscriptDesk({ database, contacts, transcripts, vault, audit, clock, timeZone: config.site.timeZone, policy: config.policy, logger }),
       retention: {
         currentStatus: () =>
-          currentRetentionPlan(retentionRules(config.policy), clock.now(), config.site.timeZone, { contacts, transcripts, registrations, keyring }),
+          currentRetentionPlan(retentionRules(config.policy), clock.now(), config.site.timeZone, { contacts, transcripts, registrations, mails, keyring }),
       },
       system: {
         firmwareVersion,
@@ -366,6 +433,8 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     };
     const stations = new StationServer({
       backend: desk,
+      ...(chatDesk ? { chat: chatDesk } : {}),
+      ...(mailDesk ? { mail: mailDesk } : {}),
       stations: config.stations.desks,
       host: config.stations.host,
       port: config.stations.port,
@@ -377,10 +446,32 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     const { url: stationUrl } = await stations.start();
     stops.push(() => stations.stop());
 
+    // The public sides open last, once everything a chatter's first frame or a mail needs is running.
+    let chatUrl: string | undefined;
+    if (chatServer) {
+      chatUrl = (await chatServer.start()).url;
+      stops.push(() => chatServer.stop());
+    }
+    let mailPort: number | undefined;
+    if (config.mail && mailDesk) {
+      const receiving = mailDesk;
+      const smtp = new SmtpIntake({
+        ...config.mail.smtp,
+        maxMessageBytes: config.mail.maxMessageBytes,
+        mailsPerHourPerSender: config.mail.mailsPerHourPerSender,
+        deliver: (mail) => receiving.receive(mail),
+        clock,
+        logger: logger.child({ component: 'mail' }),
+      });
+      await smtp.start();
+      stops.push(() => smtp.stop());
+      mailPort = smtp.port;
+    }
+
     await line.start();
     stops.push(() => line.stop());
 
-    return { stationUrl, desk, line, upstream, database, accounts, incidents, stop: stopAll };
+    return { stationUrl, ...(chatUrl ? { chatUrl } : {}), ...(mailPort === undefined ? {} : { mailPort }), desk, line, upstream, database, accounts, incidents, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

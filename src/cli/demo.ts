@@ -9,6 +9,9 @@ import type { BrokerPublish } from '../upstream/embedded-broker.js';
 /** Marked as demo settings everywhere they show: one-minute periods and the lowest threshold. */
 export const DEMO_BROKER_PORT = 1883;
 export const DEMO_STATION_PORT = 8080;
+export const DEMO_CHAT_PORT = 8081;
+export const DEMO_SMTP_PORT = 2525;
+export const DEMO_MAILBOX = 'hulp@demo.helpline.invalid';
 const DEMO_AUTO_WRAP_UP_MS = 15_000;
 
 export const demoCategories = {
@@ -26,7 +29,7 @@ export function demoStationToken(dataDir: string): string {
   return token;
 }
 
-export function demoConfig(dataDirArgument: string | undefined, modemDevice: string | undefined, brokerUrl: string): GatewayConfig {
+export function demoConfig(dataDirArgument: string | undefined, modemDevice: string | undefined, brokerUrl: string, mailRelayPort: number): GatewayConfig {
   const dataDir = resolve(dataDirArgument ?? join('data', 'demo'));
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const json = {
@@ -37,6 +40,11 @@ export function demoConfig(dataDirArgument: string | undefined, modemDevice: str
     line: { kind: 'simulated', pauseBetweenCallsMs: 1000, repeatCallers: 10 },
     stations: { host: '127.0.0.1', port: DEMO_STATION_PORT, desks: [{ id: 'demo-desk', token: demoStationToken(dataDir) }] },
     upstream: { url: brokerUrl, period: 'minute', wrapUpGraceMinutes: 1, demo: true },
+    chat: { listen: { host: '127.0.0.1', port: DEMO_CHAT_PORT } },
+    mail: {
+      smtp: { listen: { host: '127.0.0.1', port: DEMO_SMTP_PORT }, recipients: [DEMO_MAILBOX] },
+      relay: { host: '127.0.0.1', port: mailRelayPort, from: DEMO_MAILBOX },
+    },
     log: { level: 'info' },
   };
   return validateConfig(applyOverrides(json, { modemDevice }), 'demo settings');

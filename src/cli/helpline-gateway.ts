@@ -9,7 +9,8 @@ import { pino } from 'pino';
 import { startGateway, systemClock, type RunningGateway } from '../main.js';
 import { EmbeddedBroker } from '../upstream/embedded-broker.js';
 import { parseCommandLine, USAGE, UsageError, type CliCommand } from './arguments.js';
-import { autoWrapUp, DEMO_BROKER_PORT, demoConfig, describeContact, describeReceived, provisionDemoAccounts } from './demo.js';
+import { DemoMailRelay } from './demo-mail-relay.js';
+import { autoWrapUp, DEMO_BROKER_PORT, DEMO_MAILBOX, demoConfig, describeContact, describeReceived, provisionDemoAccounts } from './demo.js';
 import { runDoctor } from './doctor.js';
 import { keysStatus } from './keys-status.js';
 import { auditVerify } from './audit-verify.js';
@@ -65,7 +66,9 @@ async function demo(command: Extract<CliCommand, { command: 'demo' }>): Promise<
   const logger: Logger = createLogger({ level: 'info', destination: pino.destination({ dest: logPath, sync: false, mkdir: true }) });
   const broker = await startDemoBroker(logger);
   broker.onPublish((message) => say(describeReceived(message)));
-  const config = demoConfig(dataDir, command.modem, broker.url);
+  const mailRelay = new DemoMailRelay((bytes) => say(`mail relay     <- one mail out (${bytes} bytes; address and text not shown)`));
+  await mailRelay.start();
+  const config = demoConfig(dataDir, command.modem, broker.url, mailRelay.port);
   let gateway: RunningGateway | undefined;
   const pending = new Set<NodeJS.Timeout>();
   try {
@@ -84,6 +87,7 @@ async function demo(command: Extract<CliCommand, { command: 'demo' }>): Promise<
     });
   } catch (error) {
     await broker.stop();
+    await mailRelay.stop();
     throw error;
   }
   const token = config.stations.desks[0]?.token ?? '';
@@ -92,6 +96,8 @@ async function demo(command: Extract<CliCommand, { command: 'demo' }>): Promise<
   say(`  station page:   ${gateway.stationUrl}/#token=${token}`);
   say(`  coordinator:    ${gateway.stationUrl}/coordinator  (${demoAccounts.map((account) => `${account.id} / ${account.password}`).join(', ')})`);
   say(`  central office: embedded MQTT broker on ${broker.url} (subscribe to helpline/v1/#)`);
+  say(`  chat page:      ${gateway.chatUrl ?? '(off)'}`);
+  say(`  mailbox:        SMTP on 127.0.0.1:${gateway.mailPort ?? '(off)'} for ${DEMO_MAILBOX}; confirmations and answers go to a stand-in relay`);
   say(`  line:           ${config.line.kind === 'modem' ? `modem on ${config.line.device}` : 'simulated caller-ID modem with made-up numbers'}`);
   say(`  data:           ${config.dataDir} (logs in ${logPath})`);
   say('  contacts not wrapped up on the page within 15 s are registered by a demo volunteer. Ctrl-C stops.');
@@ -99,6 +105,7 @@ async function demo(command: Extract<CliCommand, { command: 'demo' }>): Promise<
   for (const timer of pending) clearTimeout(timer);
   await gateway.stop();
   await broker.stop();
+  await mailRelay.stop();
   return 0;
 }
 

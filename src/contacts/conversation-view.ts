@@ -97,6 +97,8 @@ export interface StationMailBackend {
   open(reference: ContactReference, stationId: string): ConversationResult<MailThreadView>;
   /** Sends the answer through the site's relay to the sender (whose address the station never sees). */
   answer(reference: ContactReference, stationId: string, text: string): Promise<ConversationResult<MailMessageView>>;
+  /** Sends this thread's answers the relay has not taken yet again (none twice); the thread's messages after it. */
+  resend(reference: ContactReference, stationId: string): Promise<ConversationResult<MailMessageView[]>>;
   close(reference: ContactReference, stationId: string): ConversationResult<MailThreadView>;
   onThreadChanged(listener: (view: MailThreadView) => void): () => void;
 }

@@ -2,9 +2,18 @@ export type { StationServerOptions } from './station-server.js';
 export { StationServer } from './station-server.js';
 export type { StationCredential } from './station-auth.js';
 export { StationAuthenticator, MIN_TOKEN_LENGTH, MAX_TOKEN_LENGTH } from './station-auth.js';
-export type { StationContactJson, StationEventFrame } from './station-json.js';
+export type {
+  ChatJson,
+  ConversationLineJson,
+  MailMessageJson,
+  MailThreadJson,
+  StationContactJson,
+  StationEventFrame,
+  SuggestedSpanJson,
+} from './station-json.js';
 export { STATION_CONTACT_KEYS, toStationContactJson } from './station-json.js';
-export { CLOSE_UNAUTHORIZED, CLOSE_AUTH_TIMEOUT } from './station-events.js';
+export { CLOSE_UNAUTHORIZED, CLOSE_AUTH_TIMEOUT, type StationSnapshot } from './station-events.js';
+export { MAX_TEXT_LENGTH } from './station-conversation-http.js';
 export type {
   CoordinatorActor,
   CoordinatorAccounts,

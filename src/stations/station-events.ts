@@ -1,9 +1,16 @@
 import type { WebSocket, RawData } from 'ws';
-import type { StationContactView } from '../contacts/contact-view.js';
+import type { ContactReference, StationContactView } from '../contacts/contact-view.js';
+import type { ChatView, ConversationLineView, MailThreadView } from '../contacts/conversation-view.js';
 import { describeError } from '../events/typed-emitter.js';
 import type { Logger } from '../log/logger.js';
 import type { StationAuthenticator } from './station-auth.js';
-import { toStationContactJson, type StationContactJson, type StationEventFrame } from './station-json.js';
+import {
+  toChatJson,
+  toConversationLineJson,
+  toMailThreadJson,
+  toStationContactJson,
+  type StationEventFrame,
+} from './station-json.js';
 
 /** Close codes in the application range (4000-4999), documented in docs/stations.md. */
 export const CLOSE_UNAUTHORIZED = 4401;
@@ -17,9 +24,17 @@ interface PendingSocket {
   readonly timer: NodeJS.Timeout;
 }
 
+/** What a station is sent on connecting; chats and mails only where the box serves them. */
+export interface StationSnapshot {
+  readonly contacts: readonly StationContactView[];
+  readonly chats?: readonly ChatView[];
+  readonly mails?: readonly MailThreadView[];
+}
+
 export interface StationEventHubOptions {
   readonly authenticator: StationAuthenticator;
-  readonly snapshot: () => readonly StationContactView[];
+  /** Per station: a station's chat list holds the queue and its own chats, not another desk's. */
+  readonly snapshot: (stationId: string) => StationSnapshot;
   readonly authTimeoutMs: number;
   readonly logger: Logger;
 }
@@ -40,7 +55,7 @@ function parseFrame(data: RawData, isBinary: boolean): { type: string; token?: u
 
 /**
  * The /api/v1/events sockets: each must authenticate with its first useful frame, then gets a
- * snapshot and every contact change. The token travels in a frame, not the URL, so it never reaches
+ * snapshot and every contact, chat and mail change; a chat's lines go only to the station that took it. The token travels in a frame, not the URL, so it never reaches
  * an access log or the browser history.
  */
 export class StationEventHub {
@@ -65,9 +80,24 @@ export class StationEventHub {
 
   /** Sends one contact change to every authenticated station. */
   publish(view: StationContactView): void {
-    if (this.#subscribers.size === 0) return;
-    const frame = JSON.stringify({ type: 'contact', contact: toStationContactJson(view) } satisfies StationEventFrame);
-    for (const socket of this.#subscribers.keys()) this.#sendText(socket, frame);
+    this.#broadcast({ type: 'contact', contact: toStationContactJson(view) });
+  }
+
+  /** A chat changed: every station hears it, since a queued chat is anyone's to take. */
+  publishChat(view: ChatView): void {
+    this.#broadcast({ type: 'chat-changed', chat: toChatJson(view) });
+  }
+
+  /** A line written or redacted: only the sockets of the station that took the chat. */
+  publishChatLine(reference: ContactReference, stationId: string, line: ConversationLineView): void {
+    const frame = JSON.stringify({ type: 'chat-line', reference, line: toConversationLineJson(line) } satisfies StationEventFrame);
+    for (const [socket, subscriber] of this.#subscribers) {
+      if (subscriber === stationId) this.#sendText(socket, frame);
+    }
+  }
+
+  publishMail(view: MailThreadView): void {
+    this.#broadcast({ type: 'mail-changed', thread: toMailThreadJson(view) });
   }
 
   /** Closes every socket; used by the server's stop(). */
@@ -80,6 +110,12 @@ export class StationEventHub {
 
   counters(): Readonly<Record<string, number>> {
     return { ...this.#counters, connected: this.#subscribers.size, pending: this.#pending.size };
+  }
+
+  #broadcast(frame: StationEventFrame): void {
+    if (this.#subscribers.size === 0) return;
+    const text = JSON.stringify(frame);
+    for (const socket of this.#subscribers.keys()) this.#sendText(socket, text);
   }
 
   #receive(socket: WebSocket, data: RawData, isBinary: boolean): void {
@@ -113,21 +149,29 @@ export class StationEventHub {
     const pending = this.#pending.get(socket);
     if (pending) clearTimeout(pending.timer);
     this.#pending.delete(socket);
-    const contacts = this.#snapshot();
-    if (contacts === undefined) {
-      this.#sendError(socket, 'HGW_STATION_INTERNAL', 'the contact list is unavailable; reconnect later');
+    const snapshot = this.#snapshot(stationId);
+    if (snapshot === undefined) {
+      this.#sendError(socket, 'HGW_STATION_INTERNAL', 'the contact, chat and mail lists are unavailable; reconnect later');
       socket.close(1011, 'snapshot failed');
       return;
     }
     this.#subscribers.set(socket, stationId);
     this.#counters.authenticated += 1;
     this.#options.logger.info({ stationId, route: '/api/v1/events' }, 'station connected');
-    this.#sendText(socket, JSON.stringify({ type: 'snapshot', contacts } satisfies StationEventFrame));
+    this.#sendText(socket, JSON.stringify(snapshot));
   }
 
-  #snapshot(): StationContactJson[] | undefined {
+  #snapshot(stationId: string): StationEventFrame | undefined {
     try {
-      return this.#options.snapshot().map(toStationContactJson);
+      const { contacts, chats, mails } = this.#options.snapshot(stationId);
+      const conversations = chats === undefined && mails === undefined ? {} : { station: stationId };
+      return {
+        type: 'snapshot',
+        contacts: contacts.map(toStationContactJson),
+        ...conversations,
+        ...(chats === undefined ? {} : { chats: chats.map(toChatJson) }),
+        ...(mails === undefined ? {} : { mails: mails.map(toMailThreadJson) }),
+      };
     } catch (error) {
       this.#options.logger.error({ err: describeError(error) }, 'station snapshot failed');
       return undefined;

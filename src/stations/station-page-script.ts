@@ -18,6 +18,9 @@ export const STATION_PAGE_SCRIPT = String.raw`'use strict';
 
   const contacts = new Map();
   const wrapUpItems = new Map();
+  // Channels whose ringing contacts a panel shows (chat queue, mail list) instead of the card.
+  const panelChannels = new Set();
+  const panels = [];
   let categories = null;
   let socket = null;
   let generation = 0;
@@ -104,6 +107,65 @@ export const STATION_PAGE_SCRIPT = String.raw`'use strict';
     return fragment;
   }
 
+  function timeText(ms) {
+    return new Date(ms).toLocaleTimeString('nl-NL', { hour: '2-digit', minute: '2-digit' });
+  }
+
+  // Every API call of the page: JSON both ways; a refused token sends the volunteer back to the login.
+  async function request(method, path, body) {
+    const init = { method, headers: { authorization: 'Bearer ' + storedToken() }, cache: 'no-store' };
+    if (body !== undefined) {
+      init.headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    let response;
+    try {
+      response = await fetch(path, init);
+    } catch {
+      return { ok: false, status: 0, body: { message: 'geen verbinding met de gateway.' } };
+    }
+    if (response.status === 401) {
+      logout('Stationcode niet (meer) geldig. Meld opnieuw aan.');
+      return null;
+    }
+    return { ok: response.ok, status: response.status, body: await response.json().catch(() => ({})) };
+  }
+
+  function failureText(result) {
+    return 'Niet gelukt: ' + (result.body.message || ('fout ' + result.status));
+  }
+
+  function showResult(node, text, isError) {
+    node.classList.toggle('error', isError);
+    node.textContent = text;
+  }
+
+  const PII_LABELS = {
+    PHONE: 'telefoonnummer', EMAIL: 'e-mailadres', URL: 'link', IP: 'IP-adres', HANDLE: 'gebruikersnaam',
+    POSTCODE: 'postcode', ADDRESS: 'adres', DATE: 'datum', AGE: 'leeftijd', BSN: 'BSN', RRN: 'rijksregisternummer',
+    IBAN: 'rekeningnummer', PLATE: 'kenteken', NAME: 'naam', PLACE: 'plaats', ORG: 'organisatie',
+  };
+  const piiLabel = (type) => PII_LABELS[type] || 'persoonlijk gegeven';
+
+  // Text with the detector's suggestions as <mark>s; the node's textContent stays exactly the text,
+  // so a selection inside it maps back to offsets in the line. Returns each mark with its span.
+  function markedText(node, text, suggestions) {
+    const marks = [];
+    let at = 0;
+    for (const span of [...suggestions].sort((a, b) => a.start - b.start)) {
+      if (span.start < at || span.end > text.length || span.end <= span.start) continue;
+      if (span.start > at) node.append(text.slice(at, span.start));
+      const mark = element('mark', '', text.slice(span.start, span.end));
+      mark.dataset.type = span.type;
+      mark.title = piiLabel(span.type);
+      node.append(mark);
+      marks.push({ mark, span });
+      at = span.end;
+    }
+    if (at < text.length) node.append(text.slice(at));
+    return marks;
+  }
+
   function timeOutControls(contact) {
     const box = element('div', 'time-out');
     if (!contact.callerKnown) return box;
@@ -119,33 +181,21 @@ export const STATION_PAGE_SCRIPT = String.raw`'use strict';
   async function giveTimeOut(reference, button, result) {
     if (!confirm('De beller van ' + reference + ' een Time Out geven? Tot die voorbij is, wordt de beller niet doorverbonden.')) return;
     button.disabled = true;
-    result.classList.remove('error');
-    result.textContent = 'Bezig…';
-    try {
-      const response = await fetch('/api/v1/contacts/' + encodeURIComponent(reference) + '/time-out', {
-        method: 'POST',
-        headers: { authorization: 'Bearer ' + storedToken() },
-        cache: 'no-store',
-      });
-      if (response.status === 401) return logout('Stationcode niet (meer) geldig. Meld opnieuw aan.');
-      const body = await response.json().catch(() => ({}));
-      if (response.ok) {
-        announce('Time Out gegeven tot ' + untilText(body.timeOut.until, true) + '.');
-        return applyContact(body.contact);
-      }
-      result.classList.add('error');
-      result.textContent = 'Niet gelukt: ' + (body.message || ('fout ' + response.status));
-    } catch {
-      result.classList.add('error');
-      result.textContent = 'Niet gelukt: geen verbinding met de gateway.';
+    showResult(result, 'Bezig…', false);
+    const answer = await request('POST', '/api/v1/contacts/' + encodeURIComponent(reference) + '/time-out');
+    if (!answer) return;
+    if (answer.ok) {
+      announce('Time Out gegeven tot ' + untilText(answer.body.timeOut.until, true) + '.');
+      return applyContact(answer.body.contact);
     }
+    showResult(result, failureText(answer), true);
     button.disabled = false;
   }
 
   // A live call (a volunteer answered on a SIP desk phone) stays on the card until it ends, so the
   // Time Out button is there during the conversation; ringing contacts follow it.
   function renderRinging() {
-    const current = (c) => c.state === 'ringing' || c.state === 'live';
+    const current = (c) => (c.state === 'ringing' || c.state === 'live') && !panelChannels.has(c.channel);
     const ringing = [...contacts.values()].filter(current).sort((a, b) => (a.state === 'live') === (b.state === 'live') ? b.offeredAt - a.offeredAt : a.state === 'live' ? -1 : 1);
     const card = byId('ringing-current');
     const others = byId('ringing-others');
@@ -201,24 +251,12 @@ export const STATION_PAGE_SCRIPT = String.raw`'use strict';
   async function submitWrapUp(reference, form, button, result, item) {
     const data = new FormData(form);
     button.disabled = true;
-    result.classList.remove('error');
-    result.textContent = 'Bezig met registreren…';
-    try {
-      const response = await fetch('/api/v1/contacts/' + encodeURIComponent(reference) + '/wrap-up', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer ' + storedToken() },
-        body: JSON.stringify({ ageBand: data.get('ageBand'), topic: data.get('topic'), outcome: data.get('outcome') }),
-        cache: 'no-store',
-      });
-      if (response.status === 401) return logout('Stationcode niet (meer) geldig. Meld opnieuw aan.');
-      if (response.ok) return markRegistered(reference, item);
-      const body = await response.json().catch(() => ({}));
-      result.classList.add('error');
-      result.textContent = 'Niet gelukt: ' + (body.message || ('fout ' + response.status));
-    } catch {
-      result.classList.add('error');
-      result.textContent = 'Niet gelukt: geen verbinding met de gateway.';
-    }
+    showResult(result, 'Bezig met registreren…', false);
+    const body = { ageBand: data.get('ageBand'), topic: data.get('topic'), outcome: data.get('outcome') };
+    const answer = await request('POST', '/api/v1/contacts/' + encodeURIComponent(reference) + '/wrap-up', body);
+    if (!answer) return;
+    if (answer.ok) return markRegistered(reference, item);
+    showResult(result, failureText(answer), true);
     button.disabled = false;
   }
 
@@ -291,6 +329,7 @@ export const STATION_PAGE_SCRIPT = String.raw`'use strict';
     byId('ringing').hidden = true;
     byId('wrap-ups').hidden = true;
     byId('no-contacts').hidden = true;
+    for (const panel of panels) panel.reset();
     setConnection('Niet aangemeld', false);
     byId('token-input').focus();
   }
@@ -303,6 +342,7 @@ export const STATION_PAGE_SCRIPT = String.raw`'use strict';
     socket = null;
     categories = null;
     contacts.clear();
+    panelChannels.clear();
     for (const item of wrapUpItems.values()) item.remove();
     wrapUpItems.clear();
     renderRinging();
@@ -354,9 +394,15 @@ export const STATION_PAGE_SCRIPT = String.raw`'use strict';
         setConnection('Verbonden', true);
         contacts.clear();
         for (const contact of frame.contacts) contacts.set(contact.reference, contact);
+        panelChannels.clear();
+        if (frame.chats) panelChannels.add('chat');
+        if (frame.mails) panelChannels.add('mail');
         renderLists();
+        for (const panel of panels) panel.snapshot(frame);
       } else if (frame.type === 'contact') {
         applyContact(frame.contact);
+      } else {
+        for (const panel of panels) panel.receive(frame);
       }
     });
     ws.addEventListener('close', (event) => {
@@ -374,6 +420,12 @@ export const STATION_PAGE_SCRIPT = String.raw`'use strict';
     reconnectDelay = 1000;
     connect(generation);
   }
+
+  // What the chat and mail scripts (/station-chat.js, /station-mail.js) share with this one; each
+  // registers a panel: { snapshot(frame), receive(frame), reset() }.
+  window.hgwStation = {
+    panels, element, announce, markedText, piiLabel, historyText, showModeration, timeText, timeOutControls, request, failureText, showResult,
+  };
 
   document.addEventListener('DOMContentLoaded', () => {
     byId('login-form').addEventListener('submit', (event) => {

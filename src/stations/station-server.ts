@@ -2,18 +2,23 @@ import type { AddressInfo } from 'node:net';
 import { fastify, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { fastifyWebsocket } from '@fastify/websocket';
 import type { ContactReference, StationBackend, WrapUp } from '../contacts/contact-view.js';
+import type { StationChatBackend, StationMailBackend } from '../contacts/conversation-view.js';
 import type { GatewayErrorCode } from '../errors.js';
 import { describeError } from '../events/typed-emitter.js';
 import type { Logger } from '../log/logger.js';
 import type { CoordinatorBackend } from './coordinator-backend.js';
 import { coordinatorPlugin } from './coordinator-routes.js';
 import { StationAuthenticator, type StationCredential } from './station-auth.js';
-import { StationEventHub } from './station-events.js';
+import { addStationChatRoutes } from './station-chat-routes.js';
+import { StationEventHub, type StationSnapshot } from './station-events.js';
+import { addStationMailRoutes } from './station-mail-routes.js';
 import { addStationModerationRoutes } from './station-moderation-routes.js';
 import { supervisionPlugin } from './supervision-routes.js';
 import { toCategoriesJson, toStationContactJson } from './station-json.js';
 import { STATION_PAGE_HTML, STATION_PAGE_STYLE } from './station-page.js';
 import { STATION_PAGE_SCRIPT } from './station-page-script.js';
+import { STATION_CHAT_SCRIPT } from './station-chat-script.js';
+import { STATION_MAIL_SCRIPT } from './station-mail-script.js';
 
 export interface StationServerOptions {
   readonly backend: StationBackend;
@@ -26,6 +31,10 @@ export interface StationServerOptions {
   readonly authTimeoutMs?: number;
   /** When given, the coordinator API and page (/coordinator, cookie sessions) are served too. */
   readonly coordinator?: CoordinatorBackend;
+  /** When given, the chat routes and the page's chat panel; without it they answer 404 and the panel stays hidden. */
+  readonly chat?: StationChatBackend;
+  /** When given, the mail routes and the page's mail panel; without it they answer 404 and the panel stays hidden. */
+  readonly mail?: StationMailBackend;
 }
 
 const DEFAULT_AUTH_TIMEOUT_MS = 5_000;
@@ -121,11 +130,13 @@ export class StationServer {
   readonly #port: number;
   readonly #authTimeoutMs: number;
   readonly #coordinator: CoordinatorBackend | undefined;
+  readonly #chat: StationChatBackend | undefined;
+  readonly #mail: StationMailBackend | undefined;
   readonly #stationOf = new WeakMap<FastifyRequest, string>();
   readonly #counters = { requests: 0, authFailures: 0, wrapUps: 0, serverErrors: 0 };
   #app: FastifyInstance | undefined;
   #hub: StationEventHub | undefined;
-  #unsubscribe: (() => void) | undefined;
+  #unsubscribes: (() => void)[] = [];
 
   constructor(options: StationServerOptions) {
     if (options === null || typeof options !== 'object') throw new TypeError('StationServer: options are required');
@@ -144,20 +155,29 @@ export class StationServer {
     this.#port = options.port;
     this.#authTimeoutMs = authTimeoutMs;
     this.#coordinator = options.coordinator;
+    this.#chat = options.chat;
+    this.#mail = options.mail;
   }
 
   async start(): Promise<{ url: string }> {
     if (this.#app) throw new Error('StationServer already started');
     const hub = new StationEventHub({
       authenticator: this.#authenticator,
-      snapshot: () => this.#backend.openContacts(),
+      snapshot: (stationId) => this.#snapshot(stationId),
       authTimeoutMs: this.#authTimeoutMs,
       logger: this.#logger,
     });
     const app = await this.#buildApp(hub);
     this.#app = app;
     this.#hub = hub;
-    this.#unsubscribe = this.#backend.onContactChanged((view) => hub.publish(view));
+    this.#unsubscribes = [this.#backend.onContactChanged((view) => hub.publish(view))];
+    if (this.#chat) {
+      this.#unsubscribes.push(
+        this.#chat.onChatChanged((view) => hub.publishChat(view)),
+        this.#chat.onChatLine((reference, stationId, line) => hub.publishChatLine(reference, stationId, line)),
+      );
+    }
+    if (this.#mail) this.#unsubscribes.push(this.#mail.onThreadChanged((view) => hub.publishMail(view)));
     try {
       await app.listen({ host: this.#host, port: this.#port });
     } catch (error) {
@@ -171,8 +191,7 @@ export class StationServer {
   }
 
   async stop(): Promise<void> {
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
+    for (const unsubscribe of this.#unsubscribes.splice(0)) unsubscribe();
     this.#hub?.closeAll();
     this.#hub = undefined;
     const app = this.#app;
@@ -185,6 +204,14 @@ export class StationServer {
     const sockets = this.#hub?.counters() ?? {};
     const prefixed = Object.fromEntries(Object.entries(sockets).map(([key, value]) => [`socket.${key}`, value]));
     return { ...this.#counters, ...prefixed };
+  }
+
+  #snapshot(stationId: string): StationSnapshot {
+    return {
+      contacts: this.#backend.openContacts(),
+      ...(this.#chat ? { chats: this.#chat.chats(stationId) } : {}),
+      ...(this.#mail ? { mails: this.#mail.threads() } : {}),
+    };
   }
 
   async #buildApp(hub: StationEventHub): Promise<FastifyInstance> {
@@ -247,6 +274,8 @@ export class StationServer {
   #addPageRoutes(app: FastifyInstance): void {
     app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(STATION_PAGE_HTML));
     app.get('/station.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(STATION_PAGE_SCRIPT));
+    app.get('/station-chat.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(STATION_CHAT_SCRIPT));
+    app.get('/station-mail.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(STATION_MAIL_SCRIPT));
     app.get('/station.css', async (_request, reply) => reply.type('text/css; charset=utf-8').send(STATION_PAGE_STYLE));
   }
 
@@ -285,6 +314,9 @@ export class StationServer {
         return { contact: toStationContactJson(result.contact) };
       },
     );
-    addStationModerationRoutes(api, this.#backend, (request) => this.#stationOf.get(request));
+    const stationOf = (request: FastifyRequest): string | undefined => this.#stationOf.get(request);
+    addStationModerationRoutes(api, this.#backend, stationOf);
+    if (this.#chat) addStationChatRoutes(api, this.#chat, stationOf);
+    if (this.#mail) addStationMailRoutes(api, this.#mail, stationOf);
   }
 }

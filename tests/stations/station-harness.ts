@@ -1,6 +1,7 @@
 import { WebSocket } from 'ws';
 import { createLogger } from '../../src/log/index.js';
 import { StationServer } from '../../src/stations/index.js';
+import type { StationChatBackend, StationMailBackend } from '../../src/contacts/conversation-view.js';
 import { FakeStationBackend } from './fake-station-backend.js';
 
 export const DESK_ONE = { id: 'desk-1', token: 'desk-one-secret-token-7f3a9c' };
@@ -14,8 +15,15 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** A StationServer on a free port of 127.0.0.1 over a fake backend, with its log lines captured. */
-export async function startHarness(options: { authTimeoutMs?: number; backend?: FakeStationBackend } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  readonly authTimeoutMs?: number;
+  readonly backend?: FakeStationBackend;
+  readonly chat?: StationChatBackend;
+  readonly mail?: StationMailBackend;
+}
+
+/** A StationServer on a free port of 127.0.0.1 over fake backends, with its log lines captured. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const backend = options.backend ?? new FakeStationBackend();
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logLines.push(line) } });
@@ -26,6 +34,8 @@ export async function startHarness(options: { authTimeoutMs?: number; backend?: 
     port: 0,
     logger,
     ...(options.authTimeoutMs === undefined ? {} : { authTimeoutMs: options.authTimeoutMs }),
+    ...(options.chat === undefined ? {} : { chat: options.chat }),
+    ...(options.mail === undefined ? {} : { mail: options.mail }),
   });
   const { url } = await server.start();
   return { backend, server, url, logLines, stop: () => server.stop() };
