@@ -15,6 +15,8 @@
  *   BENCH_SIP_PEAK_CALLS=400  calls per path of the peak run (held 200 ms)
  *   BENCH_RTP_CALLS=30      concurrent relayed calls
  *   BENCH_RTP_SECONDS=10    measured seconds of the relay run
+ *   BENCH_CHATS=200         concurrent chats, one message per second each
+ *   BENCH_CHAT_SECONDS=10   measured seconds of the chat relay run
  *   BENCH_WRITE_DOCS=1      also write docs/benchmarks.md for a scaled-down run (0: never)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,6 +27,7 @@ import { runRetentionBench } from './retention-bench.js';
 import { runCallSetupBench } from './call-setup-bench.js';
 import { runRtpRelayBench } from './rtp-relay-bench.js';
 import { measurePiiQuality, renderPiiQualityReport } from './pii-quality.js';
+import { renderChatRelayReport, runChatRelayBench } from './chat-relay-bench.js';
 import { HELD_OUT_LINES } from '../../tests/pii/held-out-lines.js';
 import { callSetupVerdict, renderCallSetupReport, renderRtpRelayReport, rtpRelayVerdict } from './telephony-report.js';
 
@@ -83,9 +86,14 @@ log(`RTP relay: ${rtpCalls} calls for ${rtpSeconds} s`);
 const rtpRelay = await runRtpRelayBench({ calls: rtpCalls, seconds: rtpSeconds });
 const rtpRelayReport = renderRtpRelayReport(rtpRelay);
 process.stdout.write(`${rtpRelayReport}\n`);
+const chats = positiveInteger('BENCH_CHATS', 200);
+log(`chat relay: ${chats} chats, one message per second each`);
+const chatRelay = await runChatRelayBench({ chats, seconds: positiveInteger('BENCH_CHAT_SECONDS', 10), ratePerChat: 1 });
+const chatRelayReport = renderChatRelayReport(chatRelay);
+process.stdout.write(`${chatRelayReport}\n`);
 const piiReport = `${renderPiiQualityReport(measurePiiQuality())}\n${renderPiiQualityReport(measurePiiQuality(HELD_OUT_LINES), 'Chat PII detection (held-out set, never used to tune the rules)')}`;
 process.stdout.write(`${piiReport}\n`);
-const report = `${intakeReport}\n${retentionReport}\n${callSetupReport}\n${rtpRelayReport}\n${piiReport}`;
+const report = `${intakeReport}\n${retentionReport}\n${callSetupReport}\n${rtpRelayReport}\n${chatRelayReport}\n${piiReport}`;
 
 const docsPath = join(root, 'docs', 'benchmarks.md');
 if (writeDocs) {
@@ -100,5 +108,6 @@ if (writeDocs) {
 const verdicts = targetVerdicts(results);
 process.stderr.write(
   `bench: targets ${verdicts.met ? 'met' : 'MISSED'}: cost ${verdicts.costRatioMean.toFixed(2)}× the baseline (mean, ≤ 1.25×; p50 ${verdicts.costRatioP50.toFixed(2)}× for information), ` +
-    `p99 ${(verdicts.p99Micros / 1000).toFixed(2)} ms (< 10 ms); ${retentionVerdict(retention)}; ${callSetupVerdict(callSetup)}; ${rtpRelayVerdict(rtpRelay)}\n`,
+    `p99 ${(verdicts.p99Micros / 1000).toFixed(2)} ms (< 10 ms); ${retentionVerdict(retention)}; ${callSetupVerdict(callSetup)}; ${rtpRelayVerdict(rtpRelay)}; ` +
+    `chat relay p99 ${chatRelay.box.callerToVolunteer.p99Ms.toFixed(2)} / ${chatRelay.box.volunteerToCaller.p99Ms.toFixed(2)} ms (< ${chatRelay.targetP99Ms} ms: ${chatRelay.meetsTarget ? 'met' : 'MISSED'})\n`,
 );
