@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { OfferedContact } from '../contacts/contact-desk.js';
 import { mayRoute, type ContactModeration, type ContactReference, type StationContactView } from '../contacts/contact-view.js';
-import type {
-  ChatState,
-  ChatView,
-  ConversationLineView,
-  ConversationResult,
-  StationChatBackend,
-  SuggestedSpan,
+import {
+  refused,
+  type ChatState,
+  type ChatView,
+  type ConversationLineView,
+  type ConversationResult,
+  type StationChatBackend,
+  type SuggestedSpan,
 } from '../contacts/conversation-view.js';
-import type { GatewayErrorCode } from '../errors.js';
 import { describeError, TypedEmitter } from '../events/typed-emitter.js';
 import type { Logger } from '../log/logger.js';
 import type { RawIpAddress } from '../privacy/raw-identifier.js';
@@ -87,10 +87,6 @@ interface ChatEvents {
 const MINUTE = 60_000;
 const TWELVE_HOURS = 12 * 60 * MINUTE;
 const NO_SESSION: ChatterSession = { say: () => undefined, leave: () => undefined };
-
-function refused<T>(code: GatewayErrorCode, message: string): ConversationResult<T> {
-  return { ok: false, code, message };
-}
 
 /**
  * The chat relay's core: chatter -> intake (pseudonym, count, moderation) -> FIFO queue -> a

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { securityHeaders } from '../http/security-headers.js';
 import { fastify, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { fastifyWebsocket } from '@fastify/websocket';
 import type { WebSocket } from 'ws';
@@ -43,16 +44,7 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy': CONTENT_SECURITY_POLICY,
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-  'permissions-policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
-  'cache-control': 'no-store',
-};
+const SECURITY_HEADERS = securityHeaders(CONTENT_SECURITY_POLICY);
 
 /**
  * A page on another site may open WebSockets to us from a visitor's browser (and so fill the

@@ -46,6 +46,11 @@ export type ConversationResult<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly code: GatewayErrorCode; readonly message: string };
 
+/** A refusal as the backends answer it. */
+export function refused<T>(code: GatewayErrorCode, message: string): ConversationResult<T> {
+  return { ok: false, code, message };
+}
+
 export interface StationChatBackend {
   /** Every queued chat, and the chats this station took that are not yet wrapped up. */
   chats(stationId: string): ChatView[];

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { OfferedContact } from '../contacts/contact-desk.js';
 import { mayRoute, type ContactModeration, type ContactReference, type StationContactView } from '../contacts/contact-view.js';
-import type {
-  ConversationResult,
-  MailMessageView,
-  MailThreadState,
-  MailThreadView,
-  StationMailBackend,
-  SuggestedSpan,
+import {
+  refused,
+  type ConversationResult,
+  type MailMessageView,
+  type MailThreadState,
+  type MailThreadView,
+  type StationMailBackend,
+  type SuggestedSpan,
 } from '../contacts/conversation-view.js';
-import type { GatewayErrorCode } from '../errors.js';
 import { TypedEmitter } from '../events/typed-emitter.js';
 import type { Logger } from '../log/logger.js';
 import type { RawEmailAddress } from '../privacy/raw-identifier.js';
@@ -75,10 +75,6 @@ interface MailDeskEvents {
 const DEFAULT_MAX_ANSWER_CHARS = 20_000;
 const MAX_REFERENCES = 20;
 const GONE_TEXT = 'Deze mail is niet meer beschikbaar.';
-
-function refused<T>(code: GatewayErrorCode, message: string): ConversationResult<T> {
-  return { ok: false, code, message };
-}
 
 /**
  * Mail threads (P10): an incoming mail becomes a contact (pseudonym, count, moderation) and a

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { securityHeaders } from '../http/security-headers.js';
 import { fastify, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { fastifyWebsocket } from '@fastify/websocket';
 import type { ContactReference, StationBackend, WrapUp } from '../contacts/contact-view.js';
@@ -54,16 +55,7 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy': CONTENT_SECURITY_POLICY,
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
-  'cache-control': 'no-store',
-};
+const SECURITY_HEADERS = securityHeaders(CONTENT_SECURITY_POLICY);
 
 const WRAP_UP_SCHEMA = {
   params: {

@@ -46,6 +46,8 @@ export class StationClient {
   /** Every WebSocket frame and HTTP response body, as received. */
   readonly received: string[] = [];
   readonly contactFrames: StationContactJson[] = [];
+  /** Every WebSocket frame, parsed, in order (chat and mail events included). */
+  readonly frames: Array<{ readonly type: string } & Record<string, unknown>> = [];
   readonly #baseUrl: string;
   readonly #token: string;
   readonly #socket: WebSocket;
@@ -60,6 +62,7 @@ export class StationClient {
       const text = data.toString('utf8');
       this.received.push(text);
       const frame = JSON.parse(text) as { type: string; contact?: StationContactJson; contacts?: StationContactJson[] };
+      this.frames.push(frame);
       if (frame.type === 'snapshot') this.#snapshot = frame.contacts ?? [];
       if (frame.type === 'contact' && frame.contact) this.contactFrames.push(frame.contact);
     });
@@ -81,6 +84,17 @@ export class StationClient {
     let found: StationContactJson | undefined;
     await waitFor(() => {
       found = this.contactFrames.slice(from).find(matches);
+      return found !== undefined;
+    }, what);
+    if (!found) throw new Error(`no ${what}`);
+    return found;
+  }
+
+  /** The first WebSocket frame at or after index `from` that satisfies `matches`. */
+  async frame(from: number, matches: (frame: { readonly type: string } & Record<string, unknown>) => boolean, what: string): Promise<{ readonly type: string } & Record<string, unknown>> {
+    let found: ({ readonly type: string } & Record<string, unknown>) | undefined;
+    await waitFor(() => {
+      found = this.frames.slice(from).find(matches);
       return found !== undefined;
     }, what);
     if (!found) throw new Error(`no ${what}`);
@@ -149,9 +163,40 @@ export class CentralOffice {
   }
 }
 
+/** The public chat on a free loopback port (`gateway.chatUrl`). */
+export interface WholeBoxChatOptions {
+  /** Peers whose X-Forwarded-For the box believes, e.g. ['127.0.0.1'] for a test that stands in for the proxy. */
+  readonly trustedProxies?: readonly string[];
+}
+
+/** Mail: the SMTP listener on a free loopback port (`gateway.mailPort`), loopback clients only. */
+export interface WholeBoxMailOptions {
+  readonly recipients: readonly string[];
+  /** The site's relay for confirmations and answers, plain SMTP (a test's smtp-server). */
+  readonly relay: { readonly host: string; readonly port: number; readonly from: string };
+  readonly hostname?: string;
+}
+
 export interface WholeBoxOptions {
   readonly start: Date;
   readonly logLevel?: 'info' | 'debug' | 'trace';
+  readonly chat?: WholeBoxChatOptions;
+  readonly mail?: WholeBoxMailOptions;
+}
+
+function chatSection(chat: WholeBoxChatOptions | undefined): Record<string, unknown> {
+  if (!chat) return {};
+  return { chat: { listen: { host: '127.0.0.1', port: 0 }, trustedProxies: [...(chat.trustedProxies ?? [])] } };
+}
+
+function mailSection(mail: WholeBoxMailOptions | undefined): Record<string, unknown> {
+  if (!mail) return {};
+  return {
+    mail: {
+      smtp: { listen: { host: '127.0.0.1', port: 0 }, hostname: mail.hostname ?? 'gateway.e2e.example', recipients: [...mail.recipients] },
+      relay: { host: mail.relay.host, port: mail.relay.port, secure: false, from: mail.relay.from },
+    },
+  };
 }
 
 export interface WholeBox {
@@ -210,6 +255,8 @@ export async function startWholeBox(options: WholeBoxOptions): Promise<WholeBox>
       stations: { host: '127.0.0.1', port: 0, desks: [{ id: DESK_ID, token }] },
       upstream: { url: mosquitto.url, period: 'minute', wrapUpGraceMinutes: 0 },
       log: { level: options.logLevel ?? 'info' },
+      ...chatSection(options.chat),
+      ...mailSection(options.mail),
     }, 'e2e config');
 
     const destination = pino.destination({ dest: logFile, sync: true });

@@ -1,11 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import ipaddr from 'ipaddr.js';
 
 /**
  * Looks for phone numbers in raw bytes: every common rendering, in UTF-8 and UTF-16LE, the hex and
  * base64 of the number's text, and a pattern that finds the last eight digits with any separator
- * (or NUL byte) between them. Nothing here decodes a file first: the scan is over the bytes as
- * they lie on disk or came off the wire.
+ * (or NUL byte) between them. IP and e-mail addresses have probes of their own (`ipAddressProbe`,
+ * `emailAddressProbe`). Nothing here decodes a file first: the scan is over the bytes as they lie
+ * on disk or came off the wire.
  */
 
 export interface KnownNumber {
@@ -127,8 +129,142 @@ export function probeFor(number: KnownNumber): NumberProbe {
   return { name: number.name, needles: [...needles.values()], spreadDigits: new RegExp(lastEight, 'g') };
 }
 
+/** A text rendering matched without regard to ASCII case, with the bytes it was built from. */
+export interface PatternNeedle {
+  readonly label: string;
+  /** Over the latin1 view of the bytes, with the `g` and `i` flags. */
+  readonly pattern: RegExp;
+  /** One spelling the pattern finds, for a probe's own control. */
+  readonly sample: Buffer;
+}
+
+/** An IP or e-mail address: fixed byte needles plus renderings found in any ASCII casing. */
+export interface AddressProbe {
+  readonly name: string;
+  readonly needles: readonly Needle[];
+  readonly patterns: readonly PatternNeedle[];
+}
+
+export type IdentifierProbe = NumberProbe | AddressProbe;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** UTF-8 and UTF-16LE patterns for each text, any ASCII casing. */
+function caselessPatterns(renderings: ReadonlyArray<readonly [string, string]>): PatternNeedle[] {
+  const patterns = new Map<string, PatternNeedle>();
+  for (const [label, text] of renderings) {
+    const utf8 = escapeRegExp(text);
+    const utf16 = [...text].map((char) => `${escapeRegExp(char)}\\x00`).join('');
+    for (const [encoding, source, sample] of [['UTF-8', utf8, Buffer.from(text, 'utf8')], ['UTF-16LE', utf16, Buffer.from(text, 'utf16le')]] as const) {
+      const key = `${encoding} ${text.toLowerCase()}`;
+      if (!patterns.has(key)) patterns.set(key, { label: `${label} as ${encoding}`, pattern: new RegExp(source, 'gi'), sample });
+    }
+  }
+  return [...patterns.values()];
+}
+
+function hexGroups(bytes: Buffer, padded: boolean): string[] {
+  const groups: string[] = [];
+  for (let at = 0; at < bytes.length; at += 2) {
+    const group = bytes.readUInt16BE(at).toString(16);
+    groups.push(padded ? group.padStart(4, '0') : group);
+  }
+  return groups;
+}
+
+/** The texts an IPv4 address takes: dotted, padded, reversed, hex, integer, and IPv4-mapped IPv6. */
+function ipv4Renderings(address: ipaddr.IPv4): Array<[string, string]> {
+  const bytes = Buffer.from(address.toByteArray());
+  const hex = bytes.toString('hex');
+  const mapped = hexGroups(bytes, false).join(':');
+  return [
+    ['dotted', address.toString()],
+    ['zero-padded', address.octets.map((octet) => String(octet).padStart(3, '0')).join('.')],
+    ['reverse-DNS order', [...address.octets].reverse().join('.')],
+    ['hex', hex],
+    ['integer', String(bytes.readUInt32BE(0))],
+    ['little-endian integer', String(bytes.readUInt32LE(0))],
+    ['IPv4-mapped dotted', `::ffff:${address.toString()}`],
+    ['IPv4-mapped hex', `::ffff:${mapped}`],
+    ['IPv4-mapped full', `0000:0000:0000:0000:0000:ffff:${hexGroups(bytes, true).join(':')}`],
+  ];
+}
+
+/** The texts an IPv6 address takes: RFC 5952, full, uncompressed, hex, and its /64 (what a rate limiter keys on). */
+function ipv6Renderings(address: ipaddr.IPv6): Array<[string, string]> {
+  const bytes = Buffer.from(address.toByteArray());
+  const prefix = hexGroups(bytes.subarray(0, 8), false);
+  return [
+    ['RFC 5952', address.toRFC5952String()],
+    ['full', hexGroups(bytes, true).join(':')],
+    ['uncompressed', address.toNormalizedString()],
+    ['hex', bytes.toString('hex')],
+    ['/64 prefix', `${prefix.join(':')}:`],
+    ['/64 prefix compressed', `${prefix.slice(0, prefix.length - [...prefix].reverse().findIndex((group) => group !== '0')).join(':')}::`],
+    ['/64 prefix full', `${hexGroups(bytes.subarray(0, 8), true).join(':')}:`],
+    ['/64 prefix hex', bytes.subarray(0, 8).toString('hex')],
+  ];
+}
+
+/**
+ * An IP address in every rendering the leak tests look for, in any ASCII casing, UTF-8 and
+ * UTF-16LE, and as raw bytes (network order, and an IPv4 address little-endian too). An
+ * IPv4-mapped IPv6 address is probed as itself and as its IPv4 address.
+ */
+export function ipAddressProbe(name: string, text: string): AddressProbe {
+  const address = ipaddr.parse(text);
+  const needles: Needle[] = [];
+  const renderings: Array<[string, string]> = [['as given', text]];
+  const addIpv4 = (ipv4: ipaddr.IPv4): void => {
+    const bytes = Buffer.from(ipv4.toByteArray());
+    needles.push({ label: 'raw 4 bytes', bytes }, { label: 'raw 4 bytes little-endian', bytes: Buffer.from(bytes).reverse() });
+    renderings.push(...ipv4Renderings(ipv4));
+  };
+  if (address instanceof ipaddr.IPv4) {
+    addIpv4(address);
+  } else {
+    const ipv6 = address as ipaddr.IPv6;
+    const bytes = Buffer.from(ipv6.toByteArray());
+    needles.push({ label: 'raw 16 bytes', bytes });
+    renderings.push(...ipv6Renderings(ipv6));
+    if (ipv6.isIPv4MappedAddress()) addIpv4(ipv6.toIPv4Address());
+    else needles.push({ label: 'raw /64 bytes', bytes: bytes.subarray(0, 8) });
+  }
+  return { name, needles, patterns: caselessPatterns(renderings) };
+}
+
+/**
+ * An e-mail address in any ASCII casing (UTF-8, UTF-16LE, percent-encoded), its local part alone,
+ * the address without a "+tag", and the hex and base64 of the address as given and lower-cased.
+ */
+export function emailAddressProbe(name: string, address: string): AddressProbe {
+  const at = address.lastIndexOf('@');
+  if (at < 1) throw new TypeError(`${name}: not an e-mail address`);
+  const local = address.slice(0, at);
+  const domain = address.slice(at + 1);
+  const untagged = local.split('+')[0] ?? local;
+  const renderings: Array<[string, string]> = [
+    ['address', address],
+    ['local part', local],
+    ['percent-encoded', encodeURIComponent(address)],
+    ...(untagged === local ? [] : [['address without its +tag', `${untagged}@${domain}`] as [string, string]]),
+  ];
+  const needles = new Map<string, Needle>();
+  for (const spelling of new Set([address, address.toLowerCase()])) {
+    const hex = Buffer.from(spelling, 'utf8').toString('hex');
+    needles.set(`hex ${hex}`, { label: 'address as hex', bytes: Buffer.from(hex, 'ascii') });
+    needles.set(`HEX ${hex}`, { label: 'address as upper-case hex', bytes: Buffer.from(hex.toUpperCase(), 'ascii') });
+    for (const [shift, core] of base64Cores(spelling).entries()) {
+      needles.set(`b64 ${core}`, { label: `address as base64 (shift ${shift})`, bytes: Buffer.from(core, 'ascii') });
+    }
+  }
+  return { name, needles: [...needles.values()], patterns: caselessPatterns(renderings) };
+}
+
 /** Every sighting of any probe in `bytes`. */
-export function scanBytes(source: string, bytes: Buffer, probes: readonly NumberProbe[]): Sighting[] {
+export function scanBytes(source: string, bytes: Buffer, probes: readonly IdentifierProbe[]): Sighting[] {
   const sightings: Sighting[] = [];
   const latin1 = bytes.toString('latin1');
   for (const probe of probes) {
@@ -136,8 +272,15 @@ export function scanBytes(source: string, bytes: Buffer, probes: readonly Number
       const offset = bytes.indexOf(needle.bytes);
       if (offset !== -1) sightings.push({ source, number: probe.name, rendering: needle.label, offset });
     }
-    for (const match of latin1.matchAll(probe.spreadDigits)) {
-      sightings.push({ source, number: probe.name, rendering: 'last eight digits with separators', offset: match.index });
+    if ('spreadDigits' in probe) {
+      for (const match of latin1.matchAll(probe.spreadDigits)) {
+        sightings.push({ source, number: probe.name, rendering: 'last eight digits with separators', offset: match.index });
+      }
+    } else {
+      for (const { label, pattern } of probe.patterns) {
+        const match = new RegExp(pattern).exec(latin1);
+        if (match) sightings.push({ source, number: probe.name, rendering: label, offset: match.index });
+      }
     }
   }
   return sightings;
@@ -164,7 +307,7 @@ export interface DirectoryScan {
 }
 
 /** Scans the raw bytes of every file under `directory`. */
-export function scanDirectory(directory: string, probes: readonly NumberProbe[]): DirectoryScan {
+export function scanDirectory(directory: string, probes: readonly IdentifierProbe[]): DirectoryScan {
   const files = filesUnder(directory);
   let bytesScanned = 0;
   const sightings: Sighting[] = [];
