@@ -17,7 +17,7 @@ describe('SerialModemLine on a real pty pair (socat)', () => {
     cleanups.length = 0;
   });
 
-  it('takes a call, reconnects after the pty vanishes, and takes another', async () => {
+  it('takes a call, reconnects after the pty vanishes, and takes another', { timeout: 60_000 }, async () => {
     const directory = mkdtempSync(join(tmpdir(), 'hgw-modem-'));
     cleanups.push(() => rmSync(directory, { recursive: true, force: true }));
     let socat = await SocatPtyPair.start(directory);
@@ -46,7 +46,7 @@ describe('SerialModemLine on a real pty pair (socat)', () => {
     expect(modem.commands).toEqual(['ATZ', 'AT+VCID=1']);
 
     modem.print('RING', 'DATE = 0401', 'TIME = 1000', 'NMBR = 0612345678');
-    await vi.waitFor(() => expect(offered).toHaveLength(1), { timeout: 5000 });
+    await vi.waitFor(() => expect(offered).toHaveLength(1), { timeout: 15_000 });
     const first = offered[0]?.caller;
     expect(first?.kind === 'number' && canonicalText(first.number)).toBe('+31612345678');
     scheduler.advance(9000);
@@ -54,16 +54,16 @@ describe('SerialModemLine on a real pty pair (socat)', () => {
 
     modem.close();
     await socat.stop();
-    await vi.waitFor(() => expect(states.at(-1)).toBe('disconnected'), { timeout: 5000 });
+    await vi.waitFor(() => expect(states.at(-1)).toBe('disconnected'), { timeout: 15_000 });
 
     socat = await SocatPtyPair.start(directory);
     modem = new PtyModemFeeder(join(directory, 'feeder'));
     scheduler.advance(1000);
-    await vi.waitFor(() => expect(states.at(-1)).toBe('ready'), { timeout: 5000 });
+    await vi.waitFor(() => expect(states.at(-1)).toBe('ready'), { timeout: 15_000 });
     expect(line.counters().reconnects).toBe(1);
 
     modem.print('D0201234567C', 'RING');
-    await vi.waitFor(() => expect(offered).toHaveLength(2), { timeout: 5000 });
+    await vi.waitFor(() => expect(offered).toHaveLength(2), { timeout: 15_000 });
     const second = offered[1]?.caller;
     expect(second?.kind === 'number' && canonicalText(second.number)).toBe('+31201234567');
 
