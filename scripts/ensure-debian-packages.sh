@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Makes sure the Debian packages the tests use are installed: installs them as root, otherwise
 # stops with the one command to run. Usage: ensure-debian-packages.sh PACKAGE:PROGRAM ...
+# PROGRAM is a command name, or a path pattern for programs off the PATH (the PostgreSQL server's
+# binaries live under /usr/lib/postgresql/<version>/bin).
 set -euo pipefail
 missing=()
 for pair in "$@"; do
   package=${pair%%:*}
   program=${pair#*:}
-  if ! command -v "$program" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$program" ] && [ ! -x "/usr/bin/$program" ]; then
+  if [[ $program == */* ]]; then
+    found=$(compgen -G "$program" | head -n 1 || true)
+    [ -n "$found" ] && [ -x "$found" ] && continue
+    missing+=("$package")
+  elif ! command -v "$program" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$program" ] && [ ! -x "/usr/bin/$program" ]; then
     missing+=("$package")
   fi
 done

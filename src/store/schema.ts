@@ -283,4 +283,27 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    description: 'the statistics the box published (for the annual report) and the privacy-budget ledger',
+    // published_stats keeps each stats message as it went into the outbox: aggregates that passed
+    // disclosure control, nothing else, so the annual report is derived from what was published and
+    // cannot reveal more. privacy_budget holds the epsilon each noised release spent, per local year.
+    sql: `
+      CREATE TABLE published_stats (
+        seq INTEGER PRIMARY KEY,
+        period_start INTEGER NOT NULL UNIQUE,
+        period_end INTEGER NOT NULL CHECK (period_end > period_start),
+        payload TEXT NOT NULL
+      );
+
+      CREATE TABLE privacy_budget (
+        period_start INTEGER PRIMARY KEY,
+        year INTEGER NOT NULL,
+        epsilon REAL NOT NULL CHECK (epsilon > 0),
+        spent_at INTEGER NOT NULL
+      );
+      CREATE INDEX privacy_budget_by_year ON privacy_budget (year);
+    `,
+  },
 ];
