@@ -357,7 +357,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
         periodLength: config.upstream.period,
         threshold: config.policy.suppressionThreshold,
         closeDelayMs: config.upstream.wrapUpGraceMinutes * 60_000,
-        categories: { topics: config.categories.topics, ageBands: config.categories.ageBands },
+        categories: config.categories,
       },
       mqtt: {
         url: config.upstream.url,

@@ -52,17 +52,19 @@ export function demoConfig(dataDirArgument: string | undefined, modemDevice: str
 
 /** One console line for what the stand-in central office received. */
 export function describeReceived(message: BrokerPublish): string {
-  let payload: { schema?: string; seq?: number; state?: string; period?: { start?: string; end?: string }; cells?: { count: number | null }[] };
+  let payload: { schema?: string; seq?: number; state?: string; period?: { start?: string; end?: string }; cells?: (number | null)[]; withheld?: string | null };
   try {
     payload = JSON.parse(message.payload) as typeof payload;
   } catch {
     return `central office <- ${message.topic}: (not JSON, ${message.payload.length} bytes)`;
   }
   if (Array.isArray(payload.cells)) {
-    const counted = payload.cells.reduce((sum, cell) => sum + (cell.count ?? 0), 0);
-    const nonZero = payload.cells.filter((cell) => cell.count !== null && cell.count > 0).length;
-    const suppressed = payload.cells.filter((cell) => cell.count === null).length;
-    return `central office <- ${message.topic} seq ${payload.seq} ${payload.period?.start ?? ''} .. ${payload.period?.end ?? ''}: ${counted} contacts in ${nonZero} cells, ${suppressed} cells suppressed (below threshold), ${payload.cells.length} cells in all`;
+    const head = `central office <- ${message.topic} seq ${payload.seq} ${payload.period?.start ?? ''} .. ${payload.period?.end ?? ''}`;
+    if (payload.withheld) return `${head}: withheld (${payload.withheld})`;
+    const counted = payload.cells.reduce<number>((sum, count) => sum + (count ?? 0), 0);
+    const nonZero = payload.cells.filter((count) => count !== null && count > 0).length;
+    const suppressed = payload.cells.filter((count) => count === null).length;
+    return `${head}: ${counted} contacts in ${nonZero} cells, ${suppressed} cells suppressed, ${payload.cells.length} cells in all`;
   }
   return `central office <- ${message.topic}${message.retain ? ' (retained)' : ''}: ${payload.state ?? payload.schema ?? 'message'}`;
 }

@@ -8,6 +8,7 @@ export interface RegistrationCount {
   readonly channel: string;
   readonly topic: string;
   readonly ageBand: string;
+  readonly outcome: string;
   readonly count: number;
 }
 
@@ -37,15 +38,20 @@ export class StatsRepository {
     return row?.first == null ? undefined : Number(row.first);
   }
 
-  /** Registrations with occurred_at in [start, end), counted per channel, topic and age band. */
+  /** Registrations with occurred_at in [start, end), counted per channel, topic, age band and outcome. */
   countRegistrations(start: number, end: number): RegistrationCount[] {
     return this.#database
-      .all<{ channel: string; topic: string; age_band: string; n: number }>(
-        `SELECT channel, topic, age_band, COUNT(*) AS n FROM registrations
+      .all<{ channel: string; topic: string; age_band: string; outcome: string; n: number }>(
+        `SELECT channel, topic, age_band, outcome, COUNT(*) AS n FROM registrations
          WHERE occurred_at >= ? AND occurred_at < ?
-         GROUP BY channel, topic, age_band`,
+         GROUP BY channel, topic, age_band, outcome`,
         [start, end],
       )
-      .map((row) => ({ channel: row.channel, topic: row.topic, ageBand: row.age_band, count: Number(row.n) }));
+      .map((row) => ({ channel: row.channel, topic: row.topic, ageBand: row.age_band, outcome: row.outcome, count: Number(row.n) }));
+  }
+
+  /** Keeps the message as it was published, for the annual report (same transaction as the outbox row). */
+  recordPublished(seq: number, period: { start: number; end: number }, payload: string): void {
+    this.#database.run('INSERT INTO published_stats (seq, period_start, period_end, payload) VALUES (?, ?, ?, ?)', [seq, period.start, period.end, payload]);
   }
 }

@@ -1,6 +1,8 @@
 export type { Period, PeriodLength } from './period-calendar.js';
 export { PERIOD_LENGTHS, periodContaining, closedPeriodsBetween, formatLocalIso, utcOffsetAt } from './period-calendar.js';
-export type { IncidentMessage, OutgoingMessage, StatsCell, StatsMessage, StatusMessage, StatusState, TopicKind } from './topics.js';
+export type { IncidentMessage, OutgoingMessage, StatsMessage, StatusMessage, StatusState, TopicKind } from './topics.js';
+export type { StatsDimension, StatsDimensions, StatsDisclosure, StatsNoise, StatsSecondarySuppression, StatsTable } from './stats-message.js';
+export { STATS_SCHEMA, STATS_DIMENSIONS, STATS_MARGIN_GROUPS, countAt, tableIndex, tableKeys, tableSize, statsMessageSchema } from './stats-message.js';
 export {
   TOPIC_ROOT,
   OTHER_CATEGORY,
@@ -18,8 +20,10 @@ export {
 } from './topics.js';
 export type { IncidentCountsSource, IncidentReportOptions, PeriodMessageSource } from './incident-report.js';
 export { IncidentReport } from './incident-report.js';
-export type { StatsCategories, Tabulation } from './suppression.js';
-export { tabulate, isSuppressed, withOtherCategory } from './suppression.js';
+export type { StatsCategories, CountTable } from './stats-table.js';
+export { statsDimensions, tabulateCounts, marginSums, withOtherCategory } from './stats-table.js';
+export type { SuppressedTable } from './suppression.js';
+export { suppressTable, isSuppressed } from './suppression.js';
 export type { StatsSettings, StatsAggregatorOptions, ClosedPeriod } from './stats-aggregator.js';
 export { StatsAggregator } from './stats-aggregator.js';
 export type { UpstreamConnectionOptions, UpstreamTlsOptions, PublishOptions } from './mqtt-connection.js';

@@ -7,14 +7,16 @@ import type { Clock } from '../time/clock.js';
 import type { PeriodMessageSource } from './incident-report.js';
 import { assertTimeZone } from '../time/local-date-time.js';
 import { closedPeriodsBetween, formatLocalIso, periodContaining, type Period, type PeriodLength } from './period-calendar.js';
-import { tabulate, type StatsCategories } from './suppression.js';
-import { assertSiteId, encodeStatsMessage, isCategoryCode, statsTopic, type StatsMessage } from './topics.js';
+import { STATS_SCHEMA, type StatsMessage } from './stats-message.js';
+import { statsDimensions, tabulateCounts, type StatsCategories } from './stats-table.js';
+import { suppressTable } from './suppression.js';
+import { assertSiteId, encodeStatsMessage, isCategoryCode, statsTopic } from './topics.js';
 
 export interface StatsSettings {
   readonly site: string;
   readonly timeZone: string;
   readonly periodLength: PeriodLength;
-  /** Cells with 0 < count < threshold are published as suppressed. */
+  /** Counts with 0 < count < threshold are published as suppressed. */
   readonly threshold: number;
   readonly categories: StatsCategories;
   /** First period to publish (the one containing this instant); default: the first registration's. */
@@ -73,7 +75,7 @@ export class StatsAggregator {
     assertSiteId(settings.site);
     assertTimeZone(settings.timeZone);
     if (!Number.isInteger(settings.threshold) || settings.threshold < 1) throw new TypeError('stats threshold must be a positive integer');
-    for (const category of [...settings.categories.topics, ...settings.categories.ageBands]) {
+    for (const category of [...settings.categories.topics, ...settings.categories.ageBands, ...settings.categories.outcomes]) {
       if (!isCategoryCode(category)) throw new TypeError('stats categories must be short codes (letters, digits, dashes)');
     }
     this.#options = options;
@@ -144,11 +146,12 @@ export class StatsAggregator {
     const { database, stats, outbox, clock, settings, session, alongside = [] } = this.#options;
     return database.transaction(() => {
       if (stats.isClosed(period.start)) return undefined;
-      const { cells, unknownChannel } = tabulate(stats.countRegistrations(period.start, period.end), settings.categories, settings.threshold);
-      if (unknownChannel > 0) this.#logger.warn({ unknownChannel }, 'registrations on an unknown channel left out of the stats');
+      const table = tabulateCounts(stats.countRegistrations(period.start, period.end), statsDimensions(settings.categories));
+      if (table.unknownChannel > 0) this.#logger.warn({ unknownChannel: table.unknownChannel }, 'registrations on an unknown channel left out of the stats');
+      const { cells, margins } = suppressTable(table.dimensions, table.cells, settings.threshold);
       const seq = outbox.takeSequenceNumber();
       const message: StatsMessage = {
-        schema: 'helpline.stats/1',
+        schema: STATS_SCHEMA,
         site: settings.site,
         session,
         seq,
@@ -157,11 +160,16 @@ export class StatsAggregator {
           end: formatLocalIso(period.end, settings.timeZone),
           length: settings.periodLength,
         },
-        threshold: settings.threshold,
+        dimensions: table.dimensions,
+        disclosure: { threshold: settings.threshold, contributionCap: null, secondarySuppression: 'published-cells-only', noise: null },
+        withheld: null,
         cells,
+        margins,
       };
       const now = clock.now();
-      outbox.enqueue({ topic: statsTopic(settings.site), payload: encodeStatsMessage(message), qos: 1, retain: false, createdAt: now });
+      const payload = encodeStatsMessage(message);
+      outbox.enqueue({ topic: statsTopic(settings.site), payload, qos: 1, retain: false, createdAt: now });
+      stats.recordPublished(seq, period, payload);
       for (const source of alongside) {
         const { topic, payload } = source.messageFor(period, outbox.takeSequenceNumber());
         outbox.enqueue({ topic, payload, qos: 1, retain: false, createdAt: now });

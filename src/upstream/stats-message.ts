@@ -56,13 +56,19 @@ export interface StatsNoise {
   readonly budget: { readonly year: number; readonly spent: number; readonly total: number };
 }
 
+/**
+ * 'published-cells-only': a margin is published only where every cell under it is;
+ * 'interval-audit': suppressed counts are protected against linear derivation (docs/statistics.md).
+ */
+export type StatsSecondarySuppression = 'published-cells-only' | 'interval-audit';
+
 export interface StatsDisclosure {
   /** Counts from 1 to threshold − 1 are suppressed (cells and margins alike). */
   readonly threshold: number;
-  /** Most registrations of one caller counted in one period; the rest are left out. */
-  readonly contributionCap: number;
-  /** How further cells were chosen so that no suppressed count can be derived from the others. */
-  readonly secondarySuppression: 'interval-audit';
+  /** Most registrations of one caller counted in one period (the rest are left out); null: no cap. */
+  readonly contributionCap: number | null;
+  /** How further counts were chosen so that no suppressed count can be derived from the others. */
+  readonly secondarySuppression: StatsSecondarySuppression;
   readonly noise: StatsNoise | null;
 }
 
@@ -108,6 +114,14 @@ export function tableKeys(dimensions: StatsDimensions, by: readonly StatsDimensi
   return keys;
 }
 
+/** The count of one category combination in a table of the message; undefined when the message was withheld. */
+export function countAt(message: StatsMessage, by: readonly StatsDimension[], categories: Readonly<Partial<Record<StatsDimension, string>>>): number | null | undefined {
+  if (message.withheld !== null) return undefined;
+  const table = by.length === STATS_DIMENSIONS.length ? message.cells : message.margins.find((margin) => sameGroup(margin.by, by))?.counts;
+  if (!table) throw new RangeError(`no margin over ${by.join(', ') || 'nothing'} in a stats message`);
+  return table[tableIndex(message.dimensions, by, categories)];
+}
+
 const sameGroup = (a: readonly StatsDimension[], b: readonly StatsDimension[]): boolean => a.length === b.length && a.every((dimension, i) => dimension === b[i]);
 
 /** Builds the zod schema, given the pieces topics.ts shares with the other payloads. */
@@ -137,8 +151,8 @@ export function statsMessageSchema(parts: {
       }),
       disclosure: z.strictObject({
         threshold: z.number().int().min(1),
-        contributionCap: z.number().int().min(1),
-        secondarySuppression: z.literal('interval-audit'),
+        contributionCap: z.number().int().min(1).nullable(),
+        secondarySuppression: z.enum(['published-cells-only', 'interval-audit']),
         noise: z
           .strictObject({
             mechanism: z.literal('discrete-laplace'),

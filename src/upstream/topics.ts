@@ -5,6 +5,9 @@ import { scrubIdentifiers } from '../log/scrub.js';
 import type { Channel } from '../privacy/types.js';
 import type { IncidentSeverity } from '../store/incidents-repository.js';
 import { PERIOD_LENGTHS, type PeriodLength } from './period-calendar.js';
+import { statsMessageSchema, type StatsMessage } from './stats-message.js';
+
+export type { StatsMessage } from './stats-message.js';
 
 /**
  * The upstream wire contract: topic names and the only payloads that may travel on them. Every
@@ -50,25 +53,6 @@ export function parseUpstreamTopic(topic: string): { site: string; kind: TopicKi
   const known = TOPIC_KINDS.find((candidate) => candidate === kind);
   if (!known) throw new GatewayError('HGW_UPSTREAM_TOPIC', `unknown upstream topic kind (want ${TOPIC_KINDS.join(', ')})`);
   return { site, kind: known };
-}
-
-export interface StatsCell {
-  readonly channel: Channel;
-  readonly topic: string;
-  readonly ageBand: string;
-  /** null when suppressed: the true count was above zero and below the threshold. */
-  readonly count: number | null;
-  readonly suppressed: boolean;
-}
-
-export interface StatsMessage {
-  readonly schema: 'helpline.stats/1';
-  readonly site: string;
-  readonly session: string;
-  readonly seq: number;
-  readonly period: { readonly start: string; readonly end: string; readonly length: PeriodLength };
-  readonly threshold: number;
-  readonly cells: readonly StatsCell[];
 }
 
 /**
@@ -131,30 +115,7 @@ function countsOf(keys: readonly string[]): z.ZodType<Record<string, number>> {
   return z.strictObject(Object.fromEntries(keys.map((key) => [key, countSchema])));
 }
 
-const cellSchema = z.strictObject({
-  channel: z.enum(['phone', 'chat', 'mail']),
-  topic: categorySchema,
-  ageBand: categorySchema,
-  count: z.number().int().nonnegative().nullable(),
-  suppressed: z.boolean(),
-}).refine((cell) => cell.suppressed === (cell.count === null));
-
-const statsSchema = z.strictObject({
-  schema: z.literal('helpline.stats/1'),
-  site: siteSchema,
-  session: sessionSchema,
-  seq: z.number().int().positive(),
-  period: periodSchema,
-  threshold: z.number().int().min(1),
-  cells: z.array(cellSchema).min(1),
-}).refine(
-  // A count below the threshold that was not suppressed must never leave the box.
-  (message) => message.cells.every((cell) => cell.count === null || cell.count === 0 || cell.count >= message.threshold),
-  { path: ['cells'], message: 'unsuppressed count below threshold' },
-).refine(
-  (message) => new Set(message.cells.map((cell) => `${cell.channel}\u0000${cell.topic}\u0000${cell.ageBand}`)).size === message.cells.length,
-  { path: ['cells'], message: 'duplicate cell' },
-);
+const statsSchema = statsMessageSchema({ site: siteSchema, session: sessionSchema, instant: instantSchema, category: categorySchema });
 
 const incidentSchema = z.strictObject({
   schema: z.literal('helpline.incident/1'),

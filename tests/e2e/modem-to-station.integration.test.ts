@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { STATION_CONTACT_KEYS } from '../../src/stations/station-json.js';
+import { countAt, STATS_DIMENSIONS, type StatsMessage } from '../../src/upstream/stats-message.js';
+import { validateOutgoing } from '../../src/upstream/topics.js';
 import { waitFor } from '../upstream/mqtt-harness.js';
 import { CATEGORIES, SITE_ID, startWholeBox, SUPPRESSION_THRESHOLD, type WholeBox } from './whole-box-harness.js';
 
@@ -59,20 +61,23 @@ describe('the whole box from a modem on a pty to a station and the central offic
 
     const [stats] = central.on('stats');
     expect(stats?.json).toMatchObject({
-      schema: 'helpline.stats/1',
+      schema: 'helpline.stats/2',
       site: SITE_ID,
       session: gateway.upstream.session,
       seq: 1,
       period: { start: '2025-06-10T10:00:00+02:00', end: '2025-06-10T10:01:00+02:00', length: 'minute' },
-      threshold: SUPPRESSION_THRESHOLD,
+      disclosure: { threshold: SUPPRESSION_THRESHOLD },
+      withheld: null,
     });
-    const cells = stats?.json.cells as Array<{ channel: string; topic: string; ageBand: string; count: number | null; suppressed: boolean }>;
-    expect(cells).toHaveLength(3 * (CATEGORIES.topics.length + 1) * (CATEGORIES.ageBands.length + 1));
-    const cell = (topic: string, ageBand: string) => cells.find((c) => c.channel === 'phone' && c.topic === topic && c.ageBand === ageBand);
-    expect(cell('bullying', '12-14')).toMatchObject({ count: 3, suppressed: false });
-    expect(cell('family', '15-17')).toMatchObject({ count: null, suppressed: true });
-    const others = cells.filter((c) => !(c.channel === 'phone' && ((c.topic === 'bullying' && c.ageBand === '12-14') || (c.topic === 'family' && c.ageBand === '15-17'))));
-    expect(others.every((c) => c.count === 0 && !c.suppressed)).toBe(true);
+    const message = validateOutgoing(stats?.topic ?? '', JSON.stringify(stats?.json)) as StatsMessage;
+    expect(message.cells).toHaveLength(3 * (CATEGORIES.topics.length + 1) * (CATEGORIES.ageBands.length + 1) * (CATEGORIES.outcomes.length + 1));
+    const cell = (topic: string, ageBand: string, outcome: string) => countAt(message, STATS_DIMENSIONS, { channel: 'phone', topic, ageBand, outcome });
+    expect(cell('bullying', '12-14', 'conversation')).toBe(3);
+    expect(cell('family', '15-17', 'hung-up')).toBeNull();
+    expect(message.cells.filter((count) => count !== 0)).toHaveLength(2);
+    // The lone registration's totals are withheld with it; the phone total would give it back.
+    expect(countAt(message, ['channel'], { channel: 'phone' })).toBeNull();
+    expect(countAt(message, ['channel', 'topic'], { channel: 'phone', topic: 'bullying' })).toBe(3);
 
     // The next minute had no registrations: a second close publishes nothing new for this one.
     expect(gateway.upstream.aggregator.closeDuePeriods()).toBe(0);

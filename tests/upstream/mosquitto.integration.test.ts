@@ -68,7 +68,7 @@ describe('upstream against real Mosquitto', () => {
     await waitFor(() => central.on('stats').length === 1 && store.outbox.count() === 0, 'stats delivered and outbox emptied');
     const [stats] = central.on('stats');
     expect(stats?.qos).toBe(1);
-    expect(stats?.payload).toMatchObject({ schema: 'helpline.stats/1', site: SITE, session: service.session, seq: 1 });
+    expect(stats?.payload).toMatchObject({ schema: 'helpline.stats/2', site: SITE, session: service.session, seq: 1 });
 
     const late = await subscribe();
     await waitFor(() => late.on('status').length > 0, 'retained status');

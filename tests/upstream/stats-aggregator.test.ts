@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/time/clock.js';
-import { validateOutgoing, type StatsCell, type StatsMessage } from '../../src/upstream/topics.js';
+import { countAt, STATS_MARGIN_GROUPS, type StatsMessage } from '../../src/upstream/stats-message.js';
+import { validateOutgoing } from '../../src/upstream/topics.js';
 import { HOUR, SITE, TempStore } from './upstream-fixture.js';
 
 // 10:00-11:00 in Amsterdam (CEST) on 2 June 2025.
@@ -15,8 +16,9 @@ function statsMessages(store: TempStore): StatsMessage[] {
   });
 }
 
-function cell(message: StatsMessage, channel: string, topic: string, ageBand: string): StatsCell | undefined {
-  return message.cells.find((c) => c.channel === channel && c.topic === topic && c.ageBand === ageBand);
+/** A cell's published count (null: suppressed), outcome 'advice' unless given. */
+function cell(message: StatsMessage, channel: string, topic: string, ageBand: string, outcome = 'advice'): number | null | undefined {
+  return countAt(message, ['channel', 'topic', 'ageBand', 'outcome'], { channel, topic, ageBand, outcome });
 }
 
 describe('StatsAggregator', () => {
@@ -31,45 +33,57 @@ describe('StatsAggregator', () => {
     store.cleanup();
   });
 
-  it('publishes a cell for every channel × topic × age band, zeros included, with other for unlisted values', () => {
+  it('publishes a cell for every channel × topic × age band × outcome, zeros included, with other for unlisted values', () => {
     store.register(PERIOD_START + 60_000, { channel: 'chat', topic: 'bullying', ageBand: '12-15' }, 6);
     const clock = new ManualClock(PERIOD_START + HOUR);
     expect(store.aggregator(clock, session).closeDuePeriods()).toBe(1);
 
     const [message] = statsMessages(store);
     if (!message) throw new Error('no message');
-    // 3 channels × (3 topics + other) × (3 age bands + other)
-    expect(message.cells).toHaveLength(3 * 4 * 4);
-    for (const channel of ['phone', 'chat', 'mail']) {
-      for (const topic of ['bullying', 'home', 'love', 'other']) {
-        for (const ageBand of ['0-11', '12-15', '16-18', 'other']) {
-          expect(cell(message, channel, topic, ageBand), `${channel}/${topic}/${ageBand}`).toBeDefined();
-        }
-      }
-    }
-    expect(cell(message, 'chat', 'bullying', '12-15')).toMatchObject({ count: 6, suppressed: false });
-    expect(cell(message, 'phone', 'home', '0-11')).toEqual({ channel: 'phone', topic: 'home', ageBand: '0-11', count: 0, suppressed: false });
+    expect(message.dimensions).toEqual({
+      channel: ['phone', 'chat', 'mail'],
+      topic: ['bullying', 'home', 'love', 'other'],
+      ageBand: ['0-11', '12-15', '16-18', 'other'],
+      outcome: ['advice', 'referred', 'other'],
+    });
+    // 3 channels × (3 topics + other) × (3 age bands + other) × (2 outcomes + other)
+    expect(message.cells).toHaveLength(3 * 4 * 4 * 3);
+    expect(cell(message, 'chat', 'bullying', '12-15')).toBe(6);
+    expect(cell(message, 'phone', 'home', '0-11')).toBe(0);
+    expect(message.cells.filter((count) => count !== 0)).toEqual([6]);
+    expect(message.margins.map((margin) => margin.by)).toEqual(STATS_MARGIN_GROUPS);
+    expect(countAt(message, [], {})).toBe(6);
+    expect(countAt(message, ['channel'], { channel: 'chat' })).toBe(6);
+    expect(countAt(message, ['topic', 'ageBand'], { topic: 'bullying', ageBand: '12-15' })).toBe(6);
     expect(message).toMatchObject({
-      schema: 'helpline.stats/1',
+      schema: 'helpline.stats/2',
       site: SITE,
       session,
       seq: 1,
-      threshold: 5,
+      disclosure: { threshold: 5, secondarySuppression: 'published-cells-only', noise: null },
+      withheld: null,
       period: { start: '2025-06-02T10:00:00+02:00', end: '2025-06-02T11:00:00+02:00', length: 'hour' },
     });
   });
 
-  it('suppresses a count of 2 under threshold 5 as null, and publishes 5 and 0 as they are', () => {
+  it('suppresses a count of 2 under threshold 5 as null, publishes 5 and 0 as they are, and withholds every total the 2 is in', () => {
     store.register(PERIOD_START + 1, { channel: 'phone', topic: 'home', ageBand: '16-18' }, 2);
     store.register(PERIOD_START + 2, { channel: 'mail', topic: 'love', ageBand: '0-11' }, 5);
     store.aggregator(new ManualClock(PERIOD_START + HOUR), session).closeDuePeriods();
     const [message] = statsMessages(store);
     if (!message) throw new Error('no message');
-    expect(cell(message, 'phone', 'home', '16-18')).toEqual({ channel: 'phone', topic: 'home', ageBand: '16-18', count: null, suppressed: true });
-    expect(cell(message, 'mail', 'love', '0-11')).toMatchObject({ count: 5, suppressed: false });
-    expect(message.cells.filter((c) => c.suppressed)).toHaveLength(1);
-    // No totals anywhere that would give the suppressed 2 back by subtraction.
-    expect(Object.keys(message).sort()).toEqual(['cells', 'period', 'schema', 'seq', 'session', 'site', 'threshold']);
+    expect(cell(message, 'phone', 'home', '16-18')).toBeNull();
+    expect(cell(message, 'mail', 'love', '0-11')).toBe(5);
+    expect(message.cells.filter((count) => count === null)).toHaveLength(1);
+    // Every total the 2 is part of is withheld, so it cannot be had back by subtraction.
+    expect(countAt(message, [], {})).toBeNull();
+    expect(countAt(message, ['channel'], { channel: 'phone' })).toBeNull();
+    expect(countAt(message, ['topic'], { topic: 'home' })).toBeNull();
+    expect(countAt(message, ['channel', 'outcome'], { channel: 'phone', outcome: 'advice' })).toBeNull();
+    // Totals over published cells only are published.
+    expect(countAt(message, ['channel'], { channel: 'mail' })).toBe(5);
+    expect(countAt(message, ['topic', 'ageBand'], { topic: 'love', ageBand: '0-11' })).toBe(5);
+    expect(countAt(message, ['channel'], { channel: 'chat' })).toBe(0);
   });
 
   it('counts a topic and an age band outside the configured lists under other', () => {
@@ -77,7 +91,7 @@ describe('StatsAggregator', () => {
     store.aggregator(new ManualClock(PERIOD_START + HOUR), session).closeDuePeriods();
     const [message] = statsMessages(store);
     if (!message) throw new Error('no message');
-    expect(cell(message, 'phone', 'other', 'other')).toMatchObject({ count: 7 });
+    expect(cell(message, 'phone', 'other', 'other')).toBe(7);
     expect(JSON.stringify(message)).not.toContain('not-in-list');
   });
 
@@ -89,9 +103,9 @@ describe('StatsAggregator', () => {
     expect(aggregator.closeDuePeriods()).toBe(1);
     const [message] = statsMessages(store);
     if (!message) throw new Error('no message');
-    expect(cell(message, 'chat', 'love', '0-11')?.count).toBe(0);
-    expect(cell(message, 'chat', 'love', '12-15')?.count).toBe(5);
-    expect(cell(message, 'chat', 'love', '16-18')?.count).toBe(0);
+    expect(cell(message, 'chat', 'love', '0-11')).toBe(0);
+    expect(cell(message, 'chat', 'love', '12-15')).toBe(5);
+    expect(cell(message, 'chat', 'love', '16-18')).toBe(0);
   });
 
   it('closes a period only once: a second run adds no outbox row', () => {
@@ -123,7 +137,7 @@ describe('StatsAggregator', () => {
   it('starts from the configured first period when there are no registrations yet', () => {
     const aggregator = store.aggregator(new ManualClock(PERIOD_START + 2 * HOUR), session, { firstPeriodFrom: PERIOD_START });
     expect(aggregator.closeDuePeriods()).toBe(2);
-    expect(statsMessages(store).every((m) => m.cells.every((c) => c.count === 0))).toBe(true);
+    expect(statsMessages(store).every((m) => m.cells.every((count) => count === 0) && m.margins.every((margin) => margin.counts.every((count) => count === 0)))).toBe(true);
   });
 
   it('closes nothing without registrations or a configured start', () => {
@@ -174,10 +188,23 @@ describe('StatsAggregator', () => {
     expect(aggregator.closeDuePeriods()).toBe(1);
     const [message] = statsMessages(store);
     expect(message?.period).toEqual({ start: '2025-03-30T00:00:00+01:00', end: '2025-03-31T00:00:00+02:00', length: 'day' });
-    expect(message && cell(message, 'chat', 'love', '12-15')?.count).toBe(5);
+    expect(message && cell(message, 'chat', 'love', '12-15')).toBe(5);
+  });
+
+  it('keeps every message it enqueued, as enqueued, for the annual report', () => {
+    store.register(PERIOD_START + 5, { channel: 'phone', topic: 'home', ageBand: '0-11' }, 5);
+    const clock = new ManualClock(PERIOD_START + 3 * HOUR);
+    store.aggregator(clock, session).closeDuePeriods();
+    const kept = store.db.all<{ seq: number; period_start: number; period_end: number; payload: string }>('SELECT seq, period_start, period_end, payload FROM published_stats ORDER BY seq');
+    expect(kept.map((row) => [row.seq, row.period_start, row.period_end])).toEqual([
+      [1, PERIOD_START, PERIOD_START + HOUR],
+      [2, PERIOD_START + HOUR, PERIOD_START + 2 * HOUR],
+      [3, PERIOD_START + 2 * HOUR, PERIOD_START + 3 * HOUR],
+    ]);
+    expect(kept.map((row) => row.payload)).toEqual(store.outbox.oldest(10).map((row) => row.payload));
   });
 
   it('refuses a category that is not a short code, so free text cannot reach a payload', () => {
-    expect(() => store.aggregator(new ManualClock(0), session, { categories: { topics: ['call me on 0612345678'], ageBands: ['0-11'] } })).toThrow(TypeError);
+    expect(() => store.aggregator(new ManualClock(0), session, { categories: { topics: ['call me on 0612345678'], ageBands: ['0-11'], outcomes: ['advice'] } })).toThrow(TypeError);
   });
 });

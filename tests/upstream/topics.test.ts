@@ -1,23 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isGatewayError } from '../../src/errors.js';
-import { encodeStatusMessage, statsTopic, statusTopic, upstreamTopic, validateOutgoing, type StatsMessage } from '../../src/upstream/topics.js';
+import { STATS_MARGIN_GROUPS, type StatsMessage } from '../../src/upstream/stats-message.js';
+import { encodeStatusMessage, statsTopic, statusTopic, upstreamTopic, validateOutgoing } from '../../src/upstream/topics.js';
 
 const session = randomUUID();
 
+/** A one-topic, one-age-band, one-outcome table: 3 channels × 2 × 2 × 2 cells. */
 function stats(overrides: Partial<Record<keyof StatsMessage, unknown>> = {}): Record<string, unknown> {
+  const cells = new Array<number | null>(24).fill(0);
+  cells[0] = 9;
   return {
-    schema: 'helpline.stats/1',
+    schema: 'helpline.stats/2',
     site: 'site-a',
     session,
     seq: 7,
     period: { start: '2025-06-02T10:00:00+02:00', end: '2025-06-02T11:00:00+02:00', length: 'hour' },
-    threshold: 5,
-    cells: [
-      { channel: 'phone', topic: 'home', ageBand: '12-15', count: 0, suppressed: false },
-      { channel: 'chat', topic: 'home', ageBand: '12-15', count: null, suppressed: true },
-      { channel: 'mail', topic: 'home', ageBand: '12-15', count: 9, suppressed: false },
-    ],
+    dimensions: { channel: ['phone', 'chat', 'mail'], topic: ['home', 'other'], ageBand: ['12-15', 'other'], outcome: ['advice', 'other'] },
+    disclosure: { threshold: 5, contributionCap: 3, secondarySuppression: 'published-cells-only', noise: null },
+    withheld: null,
+    cells,
+    margins: STATS_MARGIN_GROUPS.map((by) => ({ by, counts: new Array<number | null>(by.reduce((size, d) => size * (d === 'channel' ? 3 : 2), 1)).fill(null) })),
     ...overrides,
   };
 }
@@ -59,23 +62,31 @@ describe('validateOutgoing', () => {
 
   it('refuses a payload with an extra field, however innocent it looks', () => {
     expect(refusal(statsTopic('site-a'), stats({ note: 'x' } as never))).toBe('HGW_UPSTREAM_PAYLOAD');
-    const cells = [{ channel: 'phone', topic: 'home', ageBand: '12-15', count: 0, suppressed: false, caller: '+31612345678' }];
-    expect(refusal(statsTopic('site-a'), stats({ cells }))).toBe('HGW_UPSTREAM_PAYLOAD');
+    const disclosure = { threshold: 5, contributionCap: 3, secondarySuppression: 'published-cells-only', noise: null, caller: '+31612345678' };
+    expect(refusal(statsTopic('site-a'), stats({ disclosure }))).toBe('HGW_UPSTREAM_PAYLOAD');
   });
 
-  it('refuses an unsuppressed count below the threshold', () => {
-    const cells = [{ channel: 'phone', topic: 'home', ageBand: '12-15', count: 2, suppressed: false }];
+  it('refuses an unsuppressed count below the threshold, in a cell or a margin', () => {
+    const cells = new Array<number | null>(24).fill(0);
+    cells[3] = 2;
     expect(refusal(statsTopic('site-a'), stats({ cells }))).toBe('HGW_UPSTREAM_PAYLOAD');
+    const margins = (stats().margins as Array<{ by: string[]; counts: Array<number | null> }>).map((margin, i) => (i === 0 ? { ...margin, counts: [3] } : margin));
+    expect(refusal(statsTopic('site-a'), stats({ margins }))).toBe('HGW_UPSTREAM_PAYLOAD');
   });
 
-  it('refuses a suppressed cell that still carries its count', () => {
-    const cells = [{ channel: 'phone', topic: 'home', ageBand: '12-15', count: 2, suppressed: true }];
-    expect(refusal(statsTopic('site-a'), stats({ cells }))).toBe('HGW_UPSTREAM_PAYLOAD');
+  it('refuses a table whose size does not match its dimensions, or margins out of order', () => {
+    expect(refusal(statsTopic('site-a'), stats({ cells: [0, 0, 0] }))).toBe('HGW_UPSTREAM_PAYLOAD');
+    expect(refusal(statsTopic('site-a'), stats({ margins: [...(stats().margins as unknown[])].reverse() }))).toBe('HGW_UPSTREAM_PAYLOAD');
+  });
+
+  it('accepts a withheld period only without counts', () => {
+    expect(refusal(statsTopic('site-a'), stats({ withheld: 'privacy-budget-spent', cells: [], margins: [] }))).toBeUndefined();
+    expect(refusal(statsTopic('site-a'), stats({ withheld: 'privacy-budget-spent' }))).toBe('HGW_UPSTREAM_PAYLOAD');
   });
 
   it('refuses a category that looks like a phone number', () => {
-    const cells = [{ channel: 'phone', topic: '0612345678', ageBand: '12-15', count: 0, suppressed: false }];
-    expect(refusal(statsTopic('site-a'), stats({ cells }))).toBe('HGW_UPSTREAM_PAYLOAD');
+    const dimensions = { channel: ['phone', 'chat', 'mail'], topic: ['0612345678', 'other'], ageBand: ['12-15', 'other'], outcome: ['advice', 'other'] };
+    expect(refusal(statsTopic('site-a'), stats({ dimensions }))).toBe('HGW_UPSTREAM_PAYLOAD');
   });
 
   it('refuses a payload whose site differs from the topic, non-JSON, and the wrong schema for the topic', () => {
@@ -85,12 +96,12 @@ describe('validateOutgoing', () => {
   });
 
   it('names the failing path in the error but never the value', () => {
-    const cells = [{ channel: 'phone', topic: '+31 6 1234 5678', ageBand: '12-15', count: 0, suppressed: false }];
+    const dimensions = { channel: ['phone', 'chat', 'mail'], topic: ['+31 6 1234 5678', 'other'], ageBand: ['12-15', 'other'], outcome: ['advice', 'other'] };
     try {
-      validateOutgoing(statsTopic('site-a'), JSON.stringify(stats({ cells })));
+      validateOutgoing(statsTopic('site-a'), JSON.stringify(stats({ dimensions })));
       expect.unreachable();
     } catch (error) {
-      expect(String((error as Error).message)).toContain('cells.0.topic');
+      expect(String((error as Error).message)).toContain('dimensions.topic.0');
       expect(String((error as Error).message)).not.toMatch(/1234/);
     }
   });

@@ -16,7 +16,7 @@ export const testSettings: StatsSettings = {
   timeZone: 'Europe/Amsterdam',
   periodLength: 'hour',
   threshold: 5,
-  categories: { topics: ['bullying', 'home', 'love'], ageBands: ['0-11', '12-15', '16-18'] },
+  categories: { topics: ['bullying', 'home', 'love'], ageBands: ['0-11', '12-15', '16-18'], outcomes: ['advice', 'referred'] },
 };
 
 /** A database file in a fresh temp dir; `reopen` closes and opens the same file again. */
@@ -47,11 +47,11 @@ export class TempStore {
   }
 
   /** Written as the contact desk would, minus the contact row (contact_id may be null). */
-  register(occurredAt: number, registration: { channel: string; topic: string; ageBand: string }, times = 1): void {
+  register(occurredAt: number, registration: { channel: string; topic: string; ageBand: string; outcome?: string }, times = 1): void {
     for (let i = 0; i < times; i += 1) {
       this.db.run(
         'INSERT INTO registrations (contact_id, channel, occurred_at, age_band, topic, outcome, registered_at) VALUES (NULL, ?, ?, ?, ?, ?, ?)',
-        [registration.channel, occurredAt, registration.ageBand, registration.topic, 'advice', occurredAt + 60_000],
+        [registration.channel, occurredAt, registration.ageBand, registration.topic, registration.outcome ?? 'advice', occurredAt + 60_000],
       );
     }
   }
