@@ -22,10 +22,10 @@ export type { IncidentCountsSource, IncidentReportOptions, PeriodMessageSource }
 export { IncidentReport } from './incident-report.js';
 export type { StatsCategories, CountTable } from './stats-table.js';
 export { statsDimensions, tabulateCounts, marginSums, withOtherCategory } from './stats-table.js';
-export type { SuppressedTable } from './suppression.js';
-export { suppressTable, isSuppressed } from './suppression.js';
-export type { StatsSettings, StatsAggregatorOptions, ClosedPeriod } from './stats-aggregator.js';
-export { StatsAggregator } from './stats-aggregator.js';
+export type { ProtectedTable, ProtectionSettings, TableNoise, RandomBits } from './disclosure/index.js';
+export { protectTable, CryptoRandomBits } from './disclosure/index.js';
+export type { StatsSettings, StatsAggregatorOptions, StatsDisclosureSettings, ClosedPeriod } from './stats-aggregator.js';
+export { StatsAggregator, DEFAULT_STATS_DISCLOSURE } from './stats-aggregator.js';
 export type { UpstreamConnectionOptions, UpstreamTlsOptions, PublishOptions } from './mqtt-connection.js';
 export { UpstreamConnection } from './mqtt-connection.js';
 export type { OutboxPublisherOptions, PublishedMessage, PublishingConnection } from './outbox-publisher.js';

@@ -2,14 +2,18 @@ import { describeError, TypedEmitter } from '../events/typed-emitter.js';
 import type { Logger } from '../log/logger.js';
 import type { GatewayDatabase } from '../store/open-database.js';
 import type { OutboxRepository } from '../store/outbox-repository.js';
+import type { PrivacyBudgetRepository } from '../store/privacy-budget-repository.js';
 import type { StatsRepository } from '../store/stats-repository.js';
 import type { Clock } from '../time/clock.js';
 import type { PeriodMessageSource } from './incident-report.js';
-import { assertTimeZone } from '../time/local-date-time.js';
+import { assertTimeZone, localDateTime } from '../time/local-date-time.js';
+import { decideRelease, monthsSpanned } from './disclosure/privacy-budget.js';
+import { protectTable, type TableNoise } from './disclosure/protect-table.js';
+import { CryptoRandomBits, type RandomBits } from './disclosure/random-source.js';
+import { effectiveProtectionWidth } from './disclosure/secondary-suppression.js';
 import { closedPeriodsBetween, formatLocalIso, periodContaining, type Period, type PeriodLength } from './period-calendar.js';
-import { STATS_SCHEMA, type StatsMessage } from './stats-message.js';
+import { STATS_SCHEMA, type StatsMessage, type StatsNoise } from './stats-message.js';
 import { statsDimensions, tabulateCounts, type StatsCategories } from './stats-table.js';
-import { suppressTable } from './suppression.js';
 import { assertSiteId, encodeStatsMessage, isCategoryCode, statsTopic } from './topics.js';
 
 export interface StatsSettings {
@@ -25,7 +29,20 @@ export interface StatsSettings {
   readonly closeDelayMs?: number;
   /** Most periods closed by one call, so a long catch-up does not block the event loop in one go. */
   readonly maxPeriodsPerRun?: number;
+  /** Disclosure control beyond the threshold (docs/statistics.md); defaults in DEFAULT_STATS_DISCLOSURE. */
+  readonly disclosure?: Partial<StatsDisclosureSettings>;
 }
+
+export interface StatsDisclosureSettings {
+  /** Least width of an attacker's range for every small suppressed count (capped at threshold − 2). */
+  readonly protectionWidth: number;
+  /** Most registrations of one caller (pseudonym) counted per period. */
+  readonly contributionCap: number;
+  /** Discrete-Laplace noise with a yearly privacy budget; absent: no noise. */
+  readonly noise?: { readonly epsilonPerPeriod: number; readonly yearlyBudget: number };
+}
+
+export const DEFAULT_STATS_DISCLOSURE: StatsDisclosureSettings = { protectionWidth: 2, contributionCap: 3 };
 
 export interface StatsAggregatorOptions {
   readonly database: Pick<GatewayDatabase, 'transaction'>;
@@ -42,6 +59,10 @@ export interface StatsAggregatorOptions {
    * period stays open and is tried again, so no period's message is ever skipped.
    */
   readonly alongside?: readonly PeriodMessageSource[];
+  /** The ledger; required when noise is configured. */
+  readonly budget?: PrivacyBudgetRepository;
+  /** Randomness for the noise; default: node:crypto. */
+  readonly random?: RandomBits;
 }
 
 export interface ClosedPeriod {
@@ -53,7 +74,11 @@ interface AggregatorEvents {
   'closed': [closed: ClosedPeriod];
 }
 
-const DEFAULT_MAX_PERIODS_PER_RUN = 200;
+/**
+ * Closing a busy site's day costs up to a few hundred milliseconds of disclosure control, so a
+ * catch-up yields to the event loop after every few periods.
+ */
+const DEFAULT_MAX_PERIODS_PER_RUN = 4;
 const MIN_TIMER_MS = 1_000;
 const MAX_TIMER_MS = 60_000;
 
@@ -67,6 +92,8 @@ export class StatsAggregator {
   readonly #options: StatsAggregatorOptions;
   readonly #logger: Logger;
   readonly #events: TypedEmitter<AggregatorEvents>;
+  readonly #disclosure: StatsDisclosureSettings;
+  readonly #random: RandomBits;
   #timer: NodeJS.Timeout | undefined;
   #running = false;
 
@@ -78,6 +105,18 @@ export class StatsAggregator {
     for (const category of [...settings.categories.topics, ...settings.categories.ageBands, ...settings.categories.outcomes]) {
       if (!isCategoryCode(category)) throw new TypeError('stats categories must be short codes (letters, digits, dashes)');
     }
+    const disclosure = { ...DEFAULT_STATS_DISCLOSURE, ...settings.disclosure };
+    if (!Number.isInteger(disclosure.protectionWidth) || disclosure.protectionWidth < 0) throw new TypeError('stats protection width must be a non-negative integer');
+    if (!Number.isInteger(disclosure.contributionCap) || disclosure.contributionCap < 1) throw new TypeError('stats contribution cap must be a positive integer');
+    if (disclosure.noise) {
+      const { epsilonPerPeriod, yearlyBudget } = disclosure.noise;
+      if (!(epsilonPerPeriod > 0 && Number.isFinite(epsilonPerPeriod) && yearlyBudget >= epsilonPerPeriod && Number.isFinite(yearlyBudget))) {
+        throw new TypeError('stats noise needs a positive epsilon per period and a yearly budget at least that large');
+      }
+      if (!options.budget) throw new TypeError('stats noise needs the privacy-budget ledger');
+    }
+    this.#disclosure = disclosure;
+    this.#random = options.random ?? new CryptoRandomBits();
     this.#options = options;
     this.#logger = options.logger.child({ component: 'upstream-stats' });
     this.#events = new TypedEmitter(this.#logger);
@@ -141,14 +180,46 @@ export class StatsAggregator {
     return Math.min(MAX_TIMER_MS, Math.max(MIN_TIMER_MS, wait));
   }
 
+  /**
+   * With noise configured: the message's noise block and, when the year's budget allows this
+   * release, the noise to apply (the ledger row is written here, inside the closing transaction).
+   * Without noise: nothing.
+   */
+  #spendBudget(period: Period, now: number): { noise: StatsNoise | null; tableNoise?: TableNoise } {
+    const { noise } = this.#disclosure;
+    const { budget, settings } = this.#options;
+    if (!noise || !budget) return { noise: null };
+    const local = (at: number): { year: number; month: number } => localDateTime(at, settings.timeZone);
+    const year = local(period.start).year;
+    const sensitivity = this.#disclosure.contributionCap * monthsSpanned(period.start, period.end, local);
+    const decision = decideRelease(budget.spentIn(year), noise.epsilonPerPeriod, noise.yearlyBudget);
+    const block: StatsNoise = {
+      mechanism: 'discrete-laplace',
+      epsilon: noise.epsilonPerPeriod,
+      sensitivity,
+      budget: { year, spent: decision.spent, total: noise.yearlyBudget },
+    };
+    if (!decision.release) return { noise: block };
+    budget.record(period.start, year, noise.epsilonPerPeriod, now);
+    return { noise: block, tableNoise: { epsilon: noise.epsilonPerPeriod, sensitivity, random: this.#random } };
+  }
+
   /** One period in one transaction; undefined when it was already closed. */
   #closePeriod(period: Period): number | undefined {
     const { database, stats, outbox, clock, settings, session, alongside = [] } = this.#options;
     return database.transaction(() => {
       if (stats.isClosed(period.start)) return undefined;
-      const table = tabulateCounts(stats.countRegistrations(period.start, period.end), statsDimensions(settings.categories));
+      const now = clock.now();
+      const { protectionWidth, contributionCap } = this.#disclosure;
+      const table = tabulateCounts(stats.countRegistrations(period.start, period.end, contributionCap), statsDimensions(settings.categories));
       if (table.unknownChannel > 0) this.#logger.warn({ unknownChannel: table.unknownChannel }, 'registrations on an unknown channel left out of the stats');
-      const { cells, margins } = suppressTable(table.dimensions, table.cells, settings.threshold);
+      const { noise, tableNoise } = this.#spendBudget(period, now);
+      // Noise configured but no budget left for it: the period goes out withheld, without counts.
+      const budgetSpent = noise !== null && tableNoise === undefined;
+      const released = budgetSpent ? undefined : protectTable(table.dimensions, table.cells, { threshold: settings.threshold, protectionWidth }, tableNoise);
+      if (released && released.underProtected > 0) {
+        this.#logger.info({ underProtected: released.underProtected }, 'small counts that the published zeros alone pin narrower than the protection width');
+      }
       const seq = outbox.takeSequenceNumber();
       const message: StatsMessage = {
         schema: STATS_SCHEMA,
@@ -161,12 +232,17 @@ export class StatsAggregator {
           length: settings.periodLength,
         },
         dimensions: table.dimensions,
-        disclosure: { threshold: settings.threshold, contributionCap: null, secondarySuppression: 'published-cells-only', noise: null },
-        withheld: null,
-        cells,
-        margins,
+        disclosure: {
+          threshold: settings.threshold,
+          contributionCap,
+          secondarySuppression: 'interval-audit',
+          protectionWidth: effectiveProtectionWidth(protectionWidth, settings.threshold),
+          noise,
+        },
+        withheld: released ? null : 'privacy-budget-spent',
+        cells: released?.cells ?? [],
+        margins: released?.margins ?? [],
       };
-      const now = clock.now();
       const payload = encodeStatsMessage(message);
       outbox.enqueue({ topic: statsTopic(settings.site), payload, qos: 1, retain: false, createdAt: now });
       stats.recordPublished(seq, period, payload);

@@ -69,6 +69,12 @@ export interface StatsDisclosure {
   readonly contributionCap: number | null;
   /** How further counts were chosen so that no suppressed count can be derived from the others. */
   readonly secondarySuppression: StatsSecondarySuppression;
+  /**
+   * With 'interval-audit': the width an attacker's range for every small suppressed count has at
+   * least (the least and the most it can be, given everything published; docs/statistics.md).
+   * At most threshold − 2. null with 'published-cells-only'.
+   */
+  readonly protectionWidth: number | null;
   readonly noise: StatsNoise | null;
 }
 
@@ -153,6 +159,7 @@ export function statsMessageSchema(parts: {
         threshold: z.number().int().min(1),
         contributionCap: z.number().int().min(1).nullable(),
         secondarySuppression: z.enum(['published-cells-only', 'interval-audit']),
+        protectionWidth: z.number().int().min(0).nullable(),
         noise: z
           .strictObject({
             mechanism: z.literal('discrete-laplace'),
@@ -168,6 +175,10 @@ export function statsMessageSchema(parts: {
       margins: z.array(z.strictObject({ by: z.array(dimension), counts: z.array(count) })),
     })
     .superRefine((message, context) => {
+      const { secondarySuppression, protectionWidth, threshold: limit } = message.disclosure;
+      if ((secondarySuppression === 'interval-audit') !== (protectionWidth !== null) || (protectionWidth !== null && protectionWidth > Math.max(0, limit - 2))) {
+        context.addIssue({ code: 'custom', path: ['disclosure', 'protectionWidth'], message: 'protection width does not fit the method or the threshold' });
+      }
       const dimensions = message.dimensions as StatsDimensions;
       if (message.withheld !== null) {
         if (message.cells.length > 0 || message.margins.length > 0) context.addIssue({ code: 'custom', path: ['cells'], message: 'a withheld period carries no counts' });

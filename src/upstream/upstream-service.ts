@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/logger.js';
 import type { GatewayDatabase } from '../store/open-database.js';
 import { OutboxRepository } from '../store/outbox-repository.js';
+import { PrivacyBudgetRepository } from '../store/privacy-budget-repository.js';
 import { StatsRepository } from '../store/stats-repository.js';
 import type { Clock } from '../time/clock.js';
+import type { RandomBits } from './disclosure/random-source.js';
 import { IncidentReport, type IncidentCountsSource } from './incident-report.js';
 import { UpstreamConnection, type UpstreamConnectionOptions } from './mqtt-connection.js';
 import { OutboxPublisher, type PublishedMessage } from './outbox-publisher.js';
@@ -24,6 +26,8 @@ export interface UpstreamServiceOptions {
    * period is followed by an `incident` message with that period's counts.
    */
   readonly incidents?: IncidentCountsSource;
+  /** Randomness for the statistics noise; default: node:crypto. */
+  readonly random?: RandomBits;
 }
 
 /**
@@ -52,6 +56,8 @@ export class UpstreamService {
       logger: options.logger,
       settings: { ...options.stats, site: options.site },
       session: this.session,
+      budget: new PrivacyBudgetRepository(options.database),
+      random: options.random,
       alongside: options.incidents
         ? [
             new IncidentReport({

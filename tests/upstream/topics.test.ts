@@ -17,7 +17,7 @@ function stats(overrides: Partial<Record<keyof StatsMessage, unknown>> = {}): Re
     seq: 7,
     period: { start: '2025-06-02T10:00:00+02:00', end: '2025-06-02T11:00:00+02:00', length: 'hour' },
     dimensions: { channel: ['phone', 'chat', 'mail'], topic: ['home', 'other'], ageBand: ['12-15', 'other'], outcome: ['advice', 'other'] },
-    disclosure: { threshold: 5, contributionCap: 3, secondarySuppression: 'published-cells-only', noise: null },
+    disclosure: { threshold: 5, contributionCap: 3, secondarySuppression: 'interval-audit', protectionWidth: 2, noise: null },
     withheld: null,
     cells,
     margins: STATS_MARGIN_GROUPS.map((by) => ({ by, counts: new Array<number | null>(by.reduce((size, d) => size * (d === 'channel' ? 3 : 2), 1)).fill(null) })),
@@ -62,7 +62,7 @@ describe('validateOutgoing', () => {
 
   it('refuses a payload with an extra field, however innocent it looks', () => {
     expect(refusal(statsTopic('site-a'), stats({ note: 'x' } as never))).toBe('HGW_UPSTREAM_PAYLOAD');
-    const disclosure = { threshold: 5, contributionCap: 3, secondarySuppression: 'published-cells-only', noise: null, caller: '+31612345678' };
+    const disclosure = { threshold: 5, contributionCap: 3, secondarySuppression: 'interval-audit', protectionWidth: 2, noise: null, caller: '+31612345678' };
     expect(refusal(statsTopic('site-a'), stats({ disclosure }))).toBe('HGW_UPSTREAM_PAYLOAD');
   });
 
