@@ -358,6 +358,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
         threshold: config.policy.suppressionThreshold,
         closeDelayMs: config.upstream.wrapUpGraceMinutes * 60_000,
         categories: config.categories,
+        disclosure: config.statistics,
       },
       mqtt: {
         url: config.upstream.url,

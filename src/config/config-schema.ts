@@ -214,6 +214,24 @@ export const configSchema = z
         demo: z.boolean().default(false),
       })
       .strict(),
+    /** Disclosure control of the statistics beyond the threshold (docs/statistics.md). */
+    statistics: z
+      .object({
+        /** Most registrations of one caller (per link month) counted in one period. */
+        contributionCap: z.number().int().min(1).max(100).default(3),
+        /** Least width of the range an attacker can narrow a small suppressed count to (capped at threshold − 2). */
+        protectionWidth: z.number().int().min(1).max(100).default(2),
+        noise: z
+          .object({
+            epsilonPerPeriod: z.number().positive().max(100),
+            yearlyBudget: z.number().positive().max(10_000),
+          })
+          .strict()
+          .refine((noise) => noise.yearlyBudget >= noise.epsilonPerPeriod, 'yearlyBudget must be at least epsilonPerPeriod')
+          .optional(),
+      })
+      .strict()
+      .default({ contributionCap: 3, protectionWidth: 2 }),
     chat: chat.optional(),
     mail: mail.optional(),
     moderation: z

@@ -35,6 +35,14 @@ describe('configuration', () => {
     expect(Object.isFrozen(config.site)).toBe(true);
   });
 
+  it('takes the statistics disclosure settings, with defaults, and refuses a budget below one period', () => {
+    expect(validateConfig({ ...example, statistics: undefined }).statistics).toEqual({ contributionCap: 3, protectionWidth: 2 });
+    const noisy = validateConfig({ ...example, statistics: { contributionCap: 2, noise: { epsilonPerPeriod: 0.1, yearlyBudget: 5.2 } } });
+    expect(noisy.statistics).toEqual({ contributionCap: 2, protectionWidth: 2, noise: { epsilonPerPeriod: 0.1, yearlyBudget: 5.2 } });
+    expect(errorOf(() => validateConfig({ ...example, statistics: { noise: { epsilonPerPeriod: 1, yearlyBudget: 0.5 } } })).message).toContain('statistics.noise');
+    expect(errorOf(() => validateConfig({ ...example, statistics: { contributionCap: 0 } })).message).toContain('statistics.contributionCap');
+  });
+
   it('takes the lumi-be preset with a per-key override', () => {
     const config = validateConfig({ ...example, policy: { preset: 'lumi-be', overrides: { suppressionThreshold: 15 } } });
     expect(config.policy).toMatchObject({ preset: 'lumi-be', chatTranscriptMonths: 6, suppressionThreshold: 15 });
