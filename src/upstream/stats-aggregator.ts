@@ -74,11 +74,7 @@ interface AggregatorEvents {
   'closed': [closed: ClosedPeriod];
 }
 
-/**
- * Closing a busy site's day costs up to a few hundred milliseconds of disclosure control, so a
- * catch-up yields to the event loop after every few periods.
- */
-const DEFAULT_MAX_PERIODS_PER_RUN = 4;
+const DEFAULT_MAX_PERIODS_PER_RUN = 200;
 const MIN_TIMER_MS = 1_000;
 const MAX_TIMER_MS = 60_000;
 
