@@ -91,7 +91,7 @@ function pick<T>(items: readonly T[], weights: readonly number[], u: number): T 
 }
 
 /** Fills the store: contacts with per-month pseudonyms (some callers call often) and their registrations. */
-function populate(database: GatewayDatabase, contacts: number): number {
+export function populate(database: GatewayDatabase, contacts: number): number {
   const random = generator(20251206);
   const channels = ['phone', 'chat', 'mail'];
   const topics = [...CATEGORIES.topics, 'other'];
@@ -263,6 +263,11 @@ export function renderStatsBench(results: StatsBenchResults): string {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const contacts = Number(process.env.BENCH_STATS_CONTACTS ?? 400_000);
   const periods = (process.env.BENCH_STATS_PERIODS ?? 'week,month,day').split(',').map((name) => name.trim()) as PeriodLength[];
-  const results = await runStatsBench({ contacts, periods, log: (line) => console.error(line) });
-  console.log(renderStatsBench(results));
+  runStatsBench({ contacts, periods, log: (line) => console.error(line) }).then(
+    (results) => console.log(renderStatsBench(results)),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
 }

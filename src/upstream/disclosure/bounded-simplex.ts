@@ -40,7 +40,7 @@ const EPS = 1e-9;
 /** A smaller entry of the entering column is treated as zero, never pivoted on. */
 const PIVOT_EPS = 1e-7;
 /** Pivots between two fresh inversions of B (which also recompute the basic values). */
-const REINVERT_EVERY = 64;
+const REINVERT_EVERY = 128;
 /**
  * Smallest reduced cost that counts as improving. On these 0/±1 tables the real ones are ratios of
  * small integers; below this it is rounding noise, and chasing it never ends.
@@ -302,12 +302,18 @@ export class BoundedSimplex {
       [work[col], work[best]] = [work[best]!, work[col]!];
       const pivotRow = work[col]!;
       const pivot = pivotRow[col]!;
-      for (let k = 0; k < 2 * m; k += 1) pivotRow[k]! /= pivot;
+      // B is mostly artificial (unit) columns: work only on the non-zeros.
+      const nonZero: number[] = [];
+      for (let k = col; k < 2 * m; k += 1) {
+        if (pivotRow[k] === 0) continue;
+        pivotRow[k]! /= pivot;
+        nonZero.push(k);
+      }
       for (let row = 0; row < m; row += 1) {
         const factor = work[row]![col]!;
         if (row === col || factor === 0) continue;
         const target = work[row]!;
-        for (let k = col; k < 2 * m; k += 1) if (pivotRow[k] !== 0) target[k]! -= factor * pivotRow[k]!;
+        for (const k of nonZero) target[k]! -= factor * pivotRow[k]!;
       }
     }
     // work is now [I | B⁻¹], rows in slot order.

@@ -24,9 +24,10 @@ export function widenByMoves(layout: TableLayout, bounds: MoveBounds, sensitive:
   const coordinate = (cell: number, d: number): number => Math.floor(cell / (strides[d] ?? 1)) % (sizes[d] ?? 1);
   const moved = (cell: number, d: number, to: number): number => cell + (to - coordinate(cell, d)) * (strides[d] ?? 1);
 
+  const scratch = new Int32Array(layout.entryCount);
   const apply = (corners: readonly number[], signs: readonly number[]): void => {
-    const deltas = entryDeltas(layout, corners, signs);
-    if (deltas === undefined) return;
+    const deltas = entryDeltas(layout, corners, signs, scratch);
+    if (deltas.length === 0) return;
     let up = Number.POSITIVE_INFINITY;
     let down = Number.POSITIVE_INFINITY;
     for (const [entry, delta] of deltas) {
@@ -67,19 +68,22 @@ export function widenByMoves(layout: TableLayout, bounds: MoveBounds, sensitive:
   });
 }
 
-/** The change of every entry under a move of the given cells; undefined if it changes nothing. */
-function entryDeltas(layout: TableLayout, corners: readonly number[], signs: readonly number[]): Array<[number, number]> | undefined {
-  const deltas: Array<[number, number]> = [];
+/** The non-zero changes of the entries under a move of the given cells (scratch: all zeros, left so). */
+function entryDeltas(layout: TableLayout, corners: readonly number[], signs: readonly number[], scratch: Int32Array): Array<[number, number]> {
+  const touched: number[] = [];
   const add = (entry: number, delta: number): void => {
-    const found = deltas.find((pair) => pair[0] === entry);
-    if (found) found[1] += delta;
-    else deltas.push([entry, delta]);
+    if (scratch[entry] === 0) touched.push(entry);
+    scratch[entry]! += delta;
   };
   corners.forEach((cell, k) => {
     const sign = signs[k] ?? 0;
     add(cell, sign);
     for (const margin of layout.cellMargins[cell] ?? []) add(margin, sign);
   });
-  const changed = deltas.filter((pair) => pair[1] !== 0);
-  return changed.length > 0 ? changed : undefined;
+  const changed: Array<[number, number]> = [];
+  for (const entry of touched) {
+    if (scratch[entry] !== 0) changed.push([entry, scratch[entry] ?? 0]);
+    scratch[entry] = 0;
+  }
+  return changed;
 }
