@@ -10,7 +10,6 @@ import { assertTimeZone, localDateTime } from '../time/local-date-time.js';
 import { decideRelease, monthsSpanned } from './disclosure/privacy-budget.js';
 import { protectTable, type TableNoise } from './disclosure/protect-table.js';
 import { CryptoRandomBits, type RandomBits } from './disclosure/random-source.js';
-import { effectiveProtectionWidth } from './disclosure/secondary-suppression.js';
 import { closedPeriodsBetween, formatLocalIso, periodContaining, type Period, type PeriodLength } from './period-calendar.js';
 import { STATS_SCHEMA, type StatsMessage, type StatsNoise } from './stats-message.js';
 import { statsDimensions, tabulateCounts, type StatsCategories } from './stats-table.js';
@@ -34,7 +33,7 @@ export interface StatsSettings {
 }
 
 export interface StatsDisclosureSettings {
-  /** Least width of an attacker's range for every small suppressed count (capped at threshold − 2). */
+  /** Least width of an attacker's range for every small suppressed count (docs/statistics.md). */
   readonly protectionWidth: number;
   /** Most registrations of one caller (pseudonym) counted per period. */
   readonly contributionCap: number;
@@ -232,7 +231,7 @@ export class StatsAggregator {
           threshold: settings.threshold,
           contributionCap,
           secondarySuppression: 'interval-audit',
-          protectionWidth: effectiveProtectionWidth(protectionWidth, settings.threshold),
+          protectionWidth,
           noise,
         },
         withheld: released ? null : 'privacy-budget-spent',

@@ -71,8 +71,9 @@ export interface StatsDisclosure {
   readonly secondarySuppression: StatsSecondarySuppression;
   /**
    * With 'interval-audit': the width an attacker's range for every small suppressed count has at
-   * least (the least and the most it can be, given everything published; docs/statistics.md).
-   * At most threshold − 2. null with 'published-cells-only'.
+   * least (the least and the most it can be, given everything published; docs/statistics.md),
+   * against an attacker who knows which nulls are small when threshold − 2 ≥ protectionWidth,
+   * else against one who does not. null with 'published-cells-only'.
    */
   readonly protectionWidth: number | null;
   readonly noise: StatsNoise | null;
@@ -175,9 +176,9 @@ export function statsMessageSchema(parts: {
       margins: z.array(z.strictObject({ by: z.array(dimension), counts: z.array(count) })),
     })
     .superRefine((message, context) => {
-      const { secondarySuppression, protectionWidth, threshold: limit } = message.disclosure;
-      if ((secondarySuppression === 'interval-audit') !== (protectionWidth !== null) || (protectionWidth !== null && protectionWidth > Math.max(0, limit - 2))) {
-        context.addIssue({ code: 'custom', path: ['disclosure', 'protectionWidth'], message: 'protection width does not fit the method or the threshold' });
+      const { secondarySuppression, protectionWidth } = message.disclosure;
+      if ((secondarySuppression === 'interval-audit') !== (protectionWidth !== null)) {
+        context.addIssue({ code: 'custom', path: ['disclosure', 'protectionWidth'], message: 'protection width does not fit the method' });
       }
       const dimensions = message.dimensions as StatsDimensions;
       if (message.withheld !== null) {

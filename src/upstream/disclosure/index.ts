@@ -5,7 +5,7 @@ export { discreteLaplace, discreteLaplacePmf } from './discrete-laplace.js';
 export type { TableLayout } from './table-layout.js';
 export { tableLayout, entryValues, splitEntries } from './table-layout.js';
 export type { SuppressionInput, SuppressionResult } from './secondary-suppression.js';
-export { suppressTable, effectiveProtectionWidth } from './secondary-suppression.js';
+export { suppressTable, auditKnowsSmall } from './secondary-suppression.js';
 export type { ProtectionSettings, TableNoise, ProtectedTable } from './protect-table.js';
 export { protectTable } from './protect-table.js';
 export type { BudgetDecision } from './privacy-budget.js';

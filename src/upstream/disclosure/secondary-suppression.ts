@@ -14,6 +14,10 @@ import type { TableLayout } from './table-layout.js';
  * `protectionWidth` wide for every small count. A weaker attacker (one who cannot tell the two
  * kinds of suppression apart) has a larger feasible set, so a wider range.
  *
+ * That attacker can only be beaten when [1, threshold − 1] is itself wide enough: with a threshold
+ * below protectionWidth + 2 (2 means every small count is 1), the audit instead assumes the
+ * attacker who cannot tell the kinds apart, every suppressed count in [1, total + width].
+ *
  * The audit's linear program is also the search: published counts are variables that can be
  * added (column generation). While a small count's range is too narrow, the cheapest published
  * count whose release would widen it (its reduced cost, from the current basis) is suppressed,
@@ -26,7 +30,7 @@ export interface SuppressionInput {
   readonly values: readonly number[];
   /** Counts from 1 to threshold − 1 are suppressed. */
   readonly threshold: number;
-  /** Required width of the attacker's range for each small count; capped at threshold − 2. */
+  /** Required width of the attacker's range for each small count. */
   readonly protectionWidth: number;
 }
 
@@ -35,8 +39,8 @@ export interface SuppressionResult {
   readonly suppressed: readonly boolean[];
   readonly primary: number;
   readonly secondary: number;
-  /** The width the audit required (the configured one, capped at threshold − 2). */
-  readonly requiredWidth: number;
+  /** Whether the audit assumed the attacker who knows which suppressed counts are small. */
+  readonly knowsSmall: boolean;
   /**
    * Small counts whose range stays narrower than required even though no further suppression
    * could widen it (the zeros and the bounds alone pin them); published as suppressed all the same.
@@ -51,8 +55,9 @@ const EPS = 1e-5;
 const PRICE_EPS = 1e-6;
 /** A margin costs twice its count: it summarizes many cells, and the central office reads margins first. */
 const MARGIN_COST_FACTOR = 2;
-export function effectiveProtectionWidth(protectionWidth: number, threshold: number): number {
-  return Math.max(0, Math.min(protectionWidth, threshold - 2));
+/** Whether the threshold leaves room for the attacker who knows which suppressed counts are small. */
+export function auditKnowsSmall(protectionWidth: number, threshold: number): boolean {
+  return threshold - 2 >= protectionWidth;
 }
 
 export function suppressTable(input: SuppressionInput): SuppressionResult {
@@ -61,16 +66,21 @@ export function suppressTable(input: SuppressionInput): SuppressionResult {
   if (!Number.isInteger(input.protectionWidth) || input.protectionWidth < 0) throw new RangeError('protection width must be a non-negative integer');
   if (values.length !== layout.entryCount) throw new RangeError(`expected ${layout.entryCount} entries, got ${values.length}`);
   if (values.some((value) => !Number.isInteger(value) || value < 0)) throw new RangeError('counts must be non-negative integers');
-  const width = effectiveProtectionWidth(input.protectionWidth, threshold);
+  const width = input.protectionWidth;
+  const knowsSmall = auditKnowsSmall(width, threshold);
+  // The attacker's bounds on a suppressed count: small ones, and the others.
+  const total = values.slice(0, layout.cellCount).reduce((sum, value) => sum + value, 0);
+  const smallBounds: [number, number] = knowsSmall ? [1, threshold - 1] : [1, total + width];
+  const otherBounds: [number, number] = knowsSmall ? [threshold, Number.POSITIVE_INFINITY] : [1, total + width];
 
   const suppressed = values.map((value) => value > 0 && value < threshold);
   const sensitive = suppressed.flatMap((small, entry) => (small ? [entry] : []));
-  const base = { primary: sensitive.length, requiredWidth: width, underProtected: [] as number[] };
+  const base = { primary: sensitive.length, knowsSmall, underProtected: [] as number[] };
   if (sensitive.length === 0 || width === 0) return { ...base, suppressed, secondary: 0, pivots: 0 };
 
   const problem = new AuditProblem(layout, values);
   const columnOf = new Map<number, number>();
-  for (const entry of sensitive) columnOf.set(entry, problem.add(entry, 1, threshold - 1));
+  for (const entry of sensitive) columnOf.set(entry, problem.add(entry, ...smallBounds));
 
   // Published non-zero counts, cheapest first: the pool secondary suppression draws from.
   const cost = (entry: number): number => (values[entry] ?? 0) * (entry < layout.cellCount ? 1 : MARGIN_COST_FACTOR);
@@ -80,10 +90,11 @@ export function suppressTable(input: SuppressionInput): SuppressionResult {
       if (suppressed[entry]) continue;
       const { rows, coefficients } = problem.columnOf(entry);
       const effect = price(rows, coefficients);
-      // Raising it is always possible (no upper bound); lowering only down to the threshold.
-      if (effect > PRICE_EPS || (effect < -PRICE_EPS && (values[entry] ?? 0) > threshold)) {
+      // Raising it is possible up to its bound; lowering down to its bound.
+      const value = values[entry] ?? 0;
+      if ((effect > PRICE_EPS && value < otherBounds[1]) || (effect < -PRICE_EPS && value > otherBounds[0])) {
         suppressed[entry] = true;
-        problem.add(entry, threshold, Number.POSITIVE_INFINITY);
+        problem.add(entry, ...otherBounds);
         return true;
       }
     }
@@ -104,7 +115,7 @@ export function suppressTable(input: SuppressionInput): SuppressionResult {
   const small = (entry: number): boolean => (values[entry] ?? 0) < threshold;
   widenByMoves(
     layout,
-    { values, suppressed, lower: (entry) => (small(entry) ? 1 : threshold), upper: (entry) => (small(entry) ? threshold - 1 : Number.POSITIVE_INFINITY) },
+    { values, suppressed, lower: (entry) => (small(entry) ? smallBounds : otherBounds)[0], upper: (entry) => (small(entry) ? smallBounds : otherBounds)[1] },
     sensitive,
     low,
     high,
@@ -114,7 +125,7 @@ export function suppressTable(input: SuppressionInput): SuppressionResult {
   const { simplex } = problem;
   const columns = sensitive.map((entry) => columnOf.get(entry) ?? -1);
   columns.forEach((column, i) => {
-    const ceiling = threshold - 1;
+    const ceiling = smallBounds[1];
     const stages: Array<[1 | -1, () => number, boolean]> = [
       [1, () => (low[i] ?? 0) + width, false],
       [-1, () => (high[i] ?? 0) - width, false],
