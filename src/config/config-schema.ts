@@ -219,7 +219,7 @@ export const configSchema = z
       .object({
         /** Most registrations of one caller (per link month) counted in one period. */
         contributionCap: z.number().int().min(1).max(100).default(3),
-        /** Least width of the range an attacker can narrow a small suppressed count to (capped at threshold − 2). */
+        /** Least width of the range an attacker can narrow a small suppressed count to (docs/statistics.md). */
         protectionWidth: z.number().int().min(1).max(100).default(2),
         noise: z
           .object({
