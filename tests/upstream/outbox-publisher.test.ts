@@ -112,7 +112,7 @@ describe('OutboxPublisher', () => {
   it('skips a row the payload check refuses, keeps it, and goes on with the next', async () => {
     const good = store.outbox.oldest(10);
     for (const row of good) store.outbox.deleteSent(row);
-    const badId = store.outbox.enqueue({ topic: 'helpline/v1/test-site/stats', payload: '{"caller":"x"}', qos: 1, retain: false, createdAt: 0 });
+    const badId = store.outbox.enqueue({ topic: 'helpline/v1/test-site/stats', payload: '{"caller":"x"}', qos: 1, retain: false, createdAt: 0 }).id;
     for (const row of good) store.outbox.enqueue(row);
     const refusing = new OutboxPublisher({
       connection: {
@@ -147,9 +147,9 @@ describe('OutboxRepository', () => {
     try {
       const outbox = store.outbox;
       const first = { topic: 'helpline/v1/test-site/stats', payload: '{"seq":1}', qos: 1 as const, retain: false, createdAt: 0 };
-      const id = outbox.enqueue(first);
+      const { id } = outbox.enqueue(first);
       expect(outbox.deleteSent({ id, payload: first.payload })).toBe(true);
-      const reused = outbox.enqueue({ ...first, payload: '{"seq":2}' });
+      const reused = outbox.enqueue({ ...first, payload: '{"seq":2}' }).id;
       expect(reused).toBe(id);
       expect(outbox.deleteSent({ id, payload: first.payload })).toBe(false);
       expect(outbox.count()).toBe(1);
