@@ -46,6 +46,7 @@ import { RegistrationsRepository } from './store/registrations-repository.js';
 import { TranscriptsRepository } from './store/transcripts-repository.js';
 import type { Clock } from './time/clock.js';
 import { UpstreamService } from './upstream/upstream-service.js';
+import { readUpstreamCredentials } from './upstream/upstream-credentials.js';
 import type { PublishedMessage } from './upstream/outbox-publisher.js';
 import { syntheticCalls } from './cli/demo-calls.js';
 import { ChatDesk, ChatServer, ChatTranscripts } from './chat/index.js';
@@ -215,6 +216,8 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     stops.length = 0;
   };
   try {
+    // Read first: a missing certificate or password file stops the start before anything opens.
+    const upstreamCredentials = readUpstreamCredentials(config.upstream);
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     const keyring = Keyring.open({ directory: config.keyringDir, clock });
     const database = GatewayDatabase.open({ path: join(config.dataDir, DATABASE_FILE), logger });
@@ -359,12 +362,12 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
         closeDelayMs: config.upstream.wrapUpGraceMinutes * 60_000,
         categories: config.categories,
       },
+      outboxMaxBytes: config.upstream.outboxMaxBytes,
       mqtt: {
         url: config.upstream.url,
         firmware: firmwareVersion(),
         clientId: config.upstream.clientId,
-        username: config.upstream.username,
-        password: config.upstream.password,
+        ...upstreamCredentials,
       },
     });
     if (runtime.onPublished) stops.push(upstream.onPublished(runtime.onPublished));

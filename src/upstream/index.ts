@@ -43,3 +43,5 @@ export type { BrokerPublish, EmbeddedBrokerOptions } from './embedded-broker.js'
 export { EmbeddedBroker } from './embedded-broker.js';
 export type { UpstreamServiceOptions } from './upstream-service.js';
 export { UpstreamService } from './upstream-service.js';
+export type { UpstreamCredentialSettings, UpstreamCredentials } from './upstream-credentials.js';
+export { readUpstreamCredentials } from './upstream-credentials.js';
