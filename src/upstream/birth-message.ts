@@ -53,7 +53,7 @@ export function birthMessageSchema(parts: {
   const seqRanges = z
     .array(z.tuple([seq, seq]))
     .max(MAX_SEQ_RANGES)
-    .refine((ranges) => ranges.every(([first, last], i) => first <= last && (i === 0 || first > (ranges[i - 1]?.[1] ?? 0) + 1)), 'seq ranges ascending, each first ≤ last, disjoint and not adjacent');
+    .refine((ranges) => ranges.every(([first, last], i) => first <= last && (i === 0 || first > (ranges[i - 1]?.[1] ?? 0) + 1)), 'seq ranges out of order, overlapping, adjacent or with first > last');
   const outbox = z
     .strictObject({
       waiting: count,
@@ -63,10 +63,10 @@ export function birthMessageSchema(parts: {
       lastSeq: count,
       dropped: z.strictObject({ count, seqRanges }),
     })
-    .refine((report) => (report.waiting === 0) === (report.waitingBytes === 0), 'waitingBytes is 0 exactly when nothing waits')
+    .refine((report) => (report.waiting === 0) === (report.waitingBytes === 0), 'waitingBytes 0 while messages wait, or the other way round')
     .refine(
       (report) => [report.firstWaitingSeq ?? 0, ...report.dropped.seqRanges.map(([, last]) => last)].every((seq) => seq <= report.lastSeq),
-      'firstWaitingSeq and every dropped seq ≤ lastSeq',
+      'firstWaitingSeq or a dropped seq above lastSeq',
     );
   return z.strictObject({
     schema: z.literal(BIRTH_SCHEMA),

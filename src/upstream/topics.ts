@@ -106,18 +106,18 @@ export function isCategoryCode(text: string): boolean {
 
 const siteSchema = z.string().regex(SITE_ID);
 const sessionSchema = z.string().regex(SESSION_ID);
-const instantSchema = z.string().regex(LOCAL_ISO).refine((text) => Number.isFinite(Date.parse(text)), 'a real calendar date and time');
+const instantSchema = z.string().regex(LOCAL_ISO).refine((text) => Number.isFinite(Date.parse(text)), 'not a real calendar date and time');
 const categorySchema = z
   .string()
   .regex(CATEGORY_CODE)
-  .refine(isCategoryCode, 'a category code that does not look like a phone number, address or other identifier (no run of 5 digits)');
+  .refine(isCategoryCode, 'a category that looks like a phone number, address or other identifier (a run of 5 digits, or text the identifier scrubber would replace)');
 const firmwareSchema = z.string().regex(/^[0-9A-Za-z.+-]{1,64}$/);
 
 const periodSchema = z.strictObject({
   start: instantSchema,
   end: instantSchema,
   length: z.enum(PERIOD_LENGTHS as [PeriodLength, ...PeriodLength[]]),
-}).refine((period) => Date.parse(period.start) < Date.parse(period.end), 'start before end');
+}).refine((period) => Date.parse(period.start) < Date.parse(period.end), 'start not before end');
 
 const countSchema = z.number().int().nonnegative();
 
@@ -158,9 +158,9 @@ export interface UpstreamPayloadSpec<K extends PublishedKind = PublishedKind> {
   /** For the JSON Schema file: what the payload is. */
   readonly description: string;
   /**
-   * For the JSON Schema file: what each check without a message of its own (a superRefine)
-   * makes sure of, by payload path ('' for the whole message). The generator refuses a check
-   * that is neither named here nor carries a message, so no check goes undocumented.
+   * For the JSON Schema file: what each check without a message of its own (a superRefine, or a
+   * refine in stats-message.ts) refuses, by payload path ('' for the whole message). The
+   * generator stops on a check that has neither, so no check goes undocumented.
    */
   readonly unnamedChecks?: Readonly<Record<string, string>>;
 }
@@ -184,9 +184,9 @@ export const UPSTREAM_PAYLOADS: { readonly [K in PublishedKind]: UpstreamPayload
     description:
       'On helpline/v1/<site>/stats, QoS 1: the registrations of one closed period as a channel × topic × age band × outcome table with its margins, small counts suppressed (docs/upstream.md, docs/statistics.md).',
     unnamedChecks: {
-      period: 'start before end',
+      period: 'start not before end',
       '':
-        'a withheld period carries no cells or margins; otherwise cells has one count per channel × topic × age band × outcome, margins one table per margin group in the fixed order with one count per category combination, and no count in a cell or margin is between 1 and disclosure.threshold − 1 (those are null)',
+        'a withheld period with cells or margins; otherwise cells not one count per channel × topic × age band × outcome, margins not one table per margin group in the fixed order with one count per category combination, or a count in a cell or margin between 1 and disclosure.threshold − 1 that is not null',
     },
   },
   incident: {
