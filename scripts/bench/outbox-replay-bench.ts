@@ -7,12 +7,14 @@
  * client at QoS 1 with the same number in flight. Each in-flight window is run `repetitions`
  * times, each time on a fresh copy of the store; the median run is reported.
  *
- *   node --import tsx scripts/bench/outbox-replay-bench.ts [--days 7] [--contacts-per-day 600] [--windows 1,4,16,64] [--repetitions 5]
+ * Each window also runs behind a relay that adds a round trip (default 20 ms, a DSL or 4G link to
+ * the central office), where the window, not the box's CPU, sets the pace.
+ *
+ *   node --import tsx scripts/bench/outbox-replay-bench.ts [--days 7] [--contacts-per-day 600] [--windows 1,4,16,64] [--rtt-ms 0,20] [--repetitions 5]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import type { Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { connect, type MqttClient } from 'mqtt';
@@ -24,6 +26,7 @@ import { BirthAnnouncer } from '../../src/upstream/birth-announcer.js';
 import { UpstreamConnection } from '../../src/upstream/mqtt-connection.js';
 import { DEFAULT_WINDOW, OutboxPublisher } from '../../src/upstream/outbox-publisher.js';
 import type { PeriodLength } from '../../src/upstream/period-calendar.js';
+import { DelayProxy, startMosquitto } from './loopback-broker.js';
 import { BENCH_SITE, buildOfflineStore, type OfflineStore } from './outbox-replay-store.js';
 
 export interface OutboxReplayOptions {
@@ -31,6 +34,8 @@ export interface OutboxReplayOptions {
   readonly contactsPerDay: number;
   readonly periodLengths: readonly PeriodLength[];
   readonly windows: readonly number[];
+  /** Round-trip times to emulate (0: plain loopback), each with every window. */
+  readonly rttsMs: readonly number[];
   readonly repetitions: number;
   readonly log?: (line: string) => void;
 }
@@ -46,6 +51,7 @@ export interface ReplayFigures {
 
 export interface ReplayRow {
   readonly periodLength: PeriodLength;
+  readonly rttMs: number;
   readonly window: number;
   readonly box: ReplayFigures;
   readonly baseline: ReplayFigures;
@@ -54,16 +60,28 @@ export interface ReplayRow {
 }
 
 export interface OutboxReplayResults {
-  readonly meta: { readonly date: string; readonly node: string; readonly cpu: string; readonly cores: number; readonly mosquitto: string; readonly days: number; readonly contactsPerDay: number; readonly repetitions: number; readonly defaultWindow: number };
+  readonly meta: {
+    readonly date: string;
+    readonly node: string;
+    readonly cpu: string;
+    readonly cores: number;
+    /** One-minute load average when the run started: other work on the machine shows here. */
+    readonly loadAverage: number;
+    readonly mosquitto: string;
+    readonly days: number;
+    readonly contactsPerDay: number;
+    readonly repetitions: number;
+    readonly defaultWindow: number;
+  };
   readonly stores: readonly Omit<OfflineStore, 'file'>[];
   readonly rows: readonly ReplayRow[];
 }
 
-const MOSQUITTO = '/usr/sbin/mosquitto';
 const MB = 1_000_000;
 
 export async function runOutboxReplayBench(options: OutboxReplayOptions): Promise<OutboxReplayResults> {
   const log = options.log ?? (() => undefined);
+  const loadAverage = loadavg()[0] ?? 0;
   const scratch = mkdtempSync(join(tmpdir(), 'hgw-outbox-replay-'));
   const broker = await startMosquitto(scratch);
   try {
@@ -74,17 +92,25 @@ export async function runOutboxReplayBench(options: OutboxReplayOptions): Promis
       const store = buildOfflineStore({ directory: scratch, periodLength, days: options.days, contactsPerDay: options.contactsPerDay });
       stores.push(store);
       const payloads = readPayloads(store.file);
-      for (const window of options.windows) {
-        const box: ReplayFigures[] = [];
-        const baseline: ReplayFigures[] = [];
-        for (let repetition = 0; repetition < options.repetitions; repetition += 1) {
-          // Alternated, so a slow moment of the machine does not fall on one side only.
-          box.push(await replayThroughBox(broker.url, store, window, join(scratch, `run-${periodLength}-${window}-${repetition}.db`)));
-          baseline.push(await replayBare(broker.url, payloads, window));
+      for (const rttMs of options.rttsMs) {
+        const proxy = rttMs > 0 ? await DelayProxy.start(broker.port, rttMs) : undefined;
+        const url = proxy?.url ?? broker.url;
+        try {
+          for (const window of options.windows) {
+            const box: ReplayFigures[] = [];
+            const baseline: ReplayFigures[] = [];
+            for (let repetition = 0; repetition < options.repetitions; repetition += 1) {
+              // Alternated, so a slow moment of the machine does not fall on one side only.
+              box.push(await replayThroughBox(url, store, window, join(scratch, `run-${periodLength}-${window}-${repetition}.db`)));
+              baseline.push(await replayBare(url, payloads, window));
+            }
+            const row = { periodLength, rttMs, window, box: median(box), baseline: median(baseline) };
+            rows.push({ ...row, ratio: row.box.drainMs / row.baseline.drainMs });
+            log(`outbox replay: ${periodLength}, rtt ${rttMs} ms, window ${window}: box ${row.box.messagesPerSecond.toFixed(0)} msg/s, bare ${row.baseline.messagesPerSecond.toFixed(0)} msg/s`);
+          }
+        } finally {
+          await proxy?.stop();
         }
-        const row = { periodLength, window, box: median(box), baseline: median(baseline), ratio: 0 };
-        rows.push({ ...row, ratio: row.box.drainMs / row.baseline.drainMs });
-        log(`outbox replay: ${periodLength}, window ${window}: box ${row.box.messagesPerSecond.toFixed(0)} msg/s, bare ${row.baseline.messagesPerSecond.toFixed(0)} msg/s`);
       }
     }
     return {
@@ -93,6 +119,7 @@ export async function runOutboxReplayBench(options: OutboxReplayOptions): Promis
         node: process.version,
         cpu: cpus()[0]?.model ?? 'unknown',
         cores: cpus().length,
+        loadAverage,
         mosquitto: broker.version,
         days: options.days,
         contactsPerDay: options.contactsPerDay,
@@ -154,6 +181,8 @@ async function replayBare(url: string, payloads: readonly { topic: string; paylo
     client.once('connect', () => done());
     client.once('error', fail);
   });
+  // The same socket option as the box's connection, so the comparison is of the box's own work.
+  (client.stream as Partial<Pick<Socket, 'setNoDelay'>>).setNoDelay?.(true);
   const connectedAt = performance.now();
   const bytes = payloads.reduce((sum, message) => sum + Buffer.byteLength(message.payload), 0);
   await publishWindowed(client, payloads, window);
@@ -204,70 +233,13 @@ function median(runs: readonly ReplayFigures[]): ReplayFigures {
   return middle;
 }
 
-interface Broker {
-  readonly url: string;
-  readonly version: string;
-  stop(): Promise<void>;
-}
-
-async function startMosquitto(directory: string): Promise<Broker> {
-  const port = await freePort();
-  const config = join(directory, 'mosquitto.conf');
-  writeFileSync(config, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'set_tcp_nodelay true', 'persistence false', 'log_dest none', ''].join('\n'));
-  const child: ChildProcess = spawn(MOSQUITTO, ['-c', config], { stdio: 'ignore' });
-  const deadline = performance.now() + 10_000;
-  while (!(await accepts(port))) {
-    if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode}`);
-    if (performance.now() > deadline) throw new Error('mosquitto did not start listening');
-    await new Promise((done) => setTimeout(done, 25));
-  }
-  const version = await mosquittoVersion();
-  return {
-    url: `mqtt://127.0.0.1:${port}`,
-    version,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise<void>((done) => child.once('exit', () => done()));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-async function mosquittoVersion(): Promise<string> {
-  const child = spawn(MOSQUITTO, ['-h'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  let text = '';
-  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  await new Promise((done) => child.once('close', done));
-  return /mosquitto version (\S+)/.exec(text)?.[1] ?? 'unknown';
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      done(true);
-    });
-    socket.once('error', () => done(false));
-  });
-}
-
 const ms = (value: number): string => (value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : value.toFixed(0));
 const kb = (bytes: number): string => (bytes / 1000).toFixed(1);
 
 export function renderOutboxReplayReport(results: OutboxReplayResults): string {
   const { meta } = results;
   const lines = [
-    `### Outbox replay after ${meta.days} days offline (${meta.contactsPerDay} contacts/day)`,
+    `### Outbox replay after ${meta.days} day${meta.days === 1 ? '' : 's'} offline (${meta.contactsPerDay} contacts/day)`,
     '',
     '| periods | messages | payload | stats message | incident message |',
     '| --- | ---: | ---: | ---: | ---: |',
@@ -276,15 +248,16 @@ export function renderOutboxReplayReport(results: OutboxReplayResults): string {
         `| ${store.periods} × ${store.periodLength} | ${store.messages} | ${(store.payloadBytes / MB).toFixed(2)} MB | ${kb(store.statsBytes.min)}–${kb(store.statsBytes.max)} kB | ${kb(store.incidentBytes.min)}–${kb(store.incidentBytes.max)} kB |`,
     ),
     '',
-    '| periods | in flight | box: time to drain | box msg/s | box MB/s | bare mqtt.js: time | bare msg/s | bare MB/s | box / bare time |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| periods | round trip | in flight | box: time to drain | box msg/s | box MB/s | bare mqtt.js: time | bare msg/s | bare MB/s | box / bare time |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.rows.map(
       (row) =>
-        `| ${row.periodLength} | ${row.window}${row.window === meta.defaultWindow ? ' (default)' : ''} | ${ms(row.box.drainMs)} ms | ${row.box.messagesPerSecond.toFixed(0)} | ${row.box.megabytesPerSecond.toFixed(2)} | ${ms(row.baseline.drainMs)} ms | ${row.baseline.messagesPerSecond.toFixed(0)} | ${row.baseline.megabytesPerSecond.toFixed(2)} | ${row.ratio.toFixed(2)}× |`,
+        `| ${row.periodLength} | ${row.rttMs === 0 ? 'loopback' : `${row.rttMs} ms`} | ${row.window}${row.window === meta.defaultWindow ? ' (default)' : ''} | ${ms(row.box.drainMs)} ms | ${row.box.messagesPerSecond.toFixed(0)} | ${row.box.megabytesPerSecond.toFixed(2)} | ${ms(row.baseline.drainMs)} ms | ${row.baseline.messagesPerSecond.toFixed(0)} | ${row.baseline.megabytesPerSecond.toFixed(2)} | ${row.ratio.toFixed(2)}× |`,
     ),
     '',
     `Time to drain: from the broker's CONNACK to the last PUBACK; for the box that includes the birth message (acknowledged before the replay starts), the payload check of every message and the SQLite delete of every row. ` +
-      `Median of ${meta.repetitions} runs, each on a fresh copy of the store; Mosquitto ${meta.mosquitto} on loopback, no persistence. ${meta.cpu}, ${meta.cores} cores, Node ${meta.node}, ${meta.date.slice(0, 10)}.`,
+      `Median of ${meta.repetitions} runs, each on a fresh copy of the store; Mosquitto ${meta.mosquitto} on loopback (no persistence, set_tcp_nodelay), a round trip other than loopback emulated by a relay delaying each direction by half of it. ` +
+      `${meta.cpu}, ${meta.cores} cores, load average ${meta.loadAverage.toFixed(1)} at the start, Node ${meta.node}, ${meta.date.slice(0, 10)}.`,
     '',
   ];
   return lines.join('\n');
@@ -307,6 +280,7 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(import
     contactsPerDay: positive('contacts-per-day', option('contacts-per-day', '600')),
     periodLengths: ['hour', 'day'],
     windows: option('windows', '1,4,16,64').split(',').map((text) => positive('windows', text)),
+    rttsMs: option('rtt-ms', '0,20').split(',').map((text) => (text === '0' ? 0 : positive('rtt-ms', text))),
     repetitions: positive('repetitions', option('repetitions', '5')),
     log: (line) => void process.stderr.write(`bench: ${line}\n`),
   });
