@@ -9,3 +9,4 @@ export { RecordIdMinter, cryptoRandom, shuffled } from './record-ids.js';
 export { researchCsv } from './research-csv.js';
 export type { ResearchDataSet, ResearchDataSetInput, ResearchExportSummary } from './research-data-set.js';
 export { buildResearchDataSet } from './research-data-set.js';
+export { recipientProblem } from './recipient.js';
