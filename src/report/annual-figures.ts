@@ -147,17 +147,18 @@ function contributions(message: StatsMessage, month: string): Array<[string, () 
 const monthKey = (year: number, month: number): string => `${year}-${String(month).padStart(2, '0')}`;
 const distinct = <T>(values: readonly T[]): T[] => [...new Set(values)];
 
+/** Noise of the released periods; the budget as any period of the year (a withheld one too) last stated it. */
 function noiseSummary(periods: readonly PublishedPeriod[], year: number): NoiseSummary | null {
-  const noised = periods.flatMap((period) => (period.message.disclosure.noise ? [period.message.disclosure.noise] : []));
+  const noised = periods.flatMap((period) => (period.message.withheld === null && period.message.disclosure.noise ? [period.message.disclosure.noise] : []));
   if (noised.length === 0) return null;
-  const ofYear = noised.filter((noise) => noise.budget.year === year);
+  const ofYear = periods.flatMap((period) => (period.message.disclosure.noise?.budget.year === year ? [period.message.disclosure.noise.budget] : []));
   const last = ofYear[ofYear.length - 1];
   return {
     periods: noised.length,
     epsilonMin: Math.min(...noised.map((noise) => noise.epsilon)),
     epsilonMax: Math.max(...noised.map((noise) => noise.epsilon)),
-    budgetSpent: last ? Math.max(...ofYear.map((noise) => noise.budget.spent)) : null,
-    budgetTotal: last ? last.budget.total : null,
+    budgetSpent: last ? Math.max(...ofYear.map((budget) => budget.spent)) : null,
+    budgetTotal: last ? last.total : null,
   };
 }
 

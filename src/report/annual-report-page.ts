@@ -143,8 +143,8 @@ function monthsSection(report: AnnualReport): string {
   ]);
   const topics = report.topics.map((topic) => topic.name);
   const matrix = table(
-    ['Thema', ...SHORT_MONTHS],
-    topics.map((topic) => [{ text: category(topic) }, ...report.months.map((month) => numberCell(month.periods === 0 ? null : (month.topics.find((entry) => entry.name === topic)?.total ?? null)))]),
+    ['Maand', ...topics.map(category)],
+    report.months.map((month, i) => [{ text: MONTHS[i] ?? month.month }, ...topics.map((topic) => numberCell(month.periods === 0 ? null : (month.topics.find((entry) => entry.name === topic)?.total ?? null)))]),
     `Contacten per thema per maand in ${report.year}`,
   );
   return (

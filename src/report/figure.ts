@@ -29,9 +29,9 @@ export function withWithheldPeriod(total: Figure): Figure {
   return figure(total.count, total.suppressed, total.withheld + 1);
 }
 
-/** Larger first; at equal counts an exact figure before a lower bound, then by name for a stable order. */
+/** Larger first; at equal counts a lower bound (it may be more) before an exact figure, then by name for a stable order. */
 export function byFigureDescending<T extends { readonly total: Figure; readonly name: string }>(a: T, b: T): number {
-  return b.total.count - a.total.count || Number(b.total.complete) - Number(a.total.complete) || a.name.localeCompare(b.name);
+  return b.total.count - a.total.count || Number(a.total.complete) - Number(b.total.complete) || a.name.localeCompare(b.name);
 }
 
 const DUTCH = new Intl.NumberFormat('nl-NL');
