@@ -34,7 +34,7 @@ export interface ResearchExportSummary {
   readonly l: number;
   /** The level chosen per quasi-identifier, by name (`quarter`, `merged in 2s`, `any`, …). */
   readonly levels: Readonly<Partial<Record<QuasiIdentifier, string>>>;
-  /** The age bands as written, e.g. `8-14, 15-21, unknown`. */
+  /** The age bands that occur in the file, e.g. `8-14, 15-21, unknown`. */
   readonly ageBandsWritten: readonly string[];
   readonly columns: readonly string[];
 }
@@ -106,6 +106,7 @@ export function buildResearchDataSet(input: ResearchDataSetInput, random: Random
     levels[hierarchy.attribute] = hierarchy.levels[result.levels[i] ?? 0] ?? '';
   });
   const ageLevel = result.levels[1] ?? 0;
+  const writtenOrder = ageBands.map((band) => hierarchies[1]?.generalize(band, ageLevel) ?? band);
   return {
     csv: researchCsv(columns, rows),
     summary: {
@@ -119,7 +120,7 @@ export function buildResearchDataSet(input: ResearchDataSetInput, random: Random
       k: settings.k,
       l: settings.l,
       levels,
-      ageBandsWritten: [...new Set(ageBands.map((band) => hierarchies[1]?.generalize(band, ageLevel) ?? band))],
+      ageBandsWritten: [...new Set(kept.map((record) => record.quasi[1] ?? ''))].sort((a, b) => writtenOrder.indexOf(a) - writtenOrder.indexOf(b)),
       columns,
     },
   };

@@ -61,7 +61,7 @@ describe('the annual report in real Chromium', () => {
     expect(requests).toEqual([url]);
     expect(console).toEqual([]);
     // The style element is allowed by its hash: the page's own policy did not block it.
-    expect(await page.locator('h2').first().evaluate((element) => getComputedStyle(element).borderTopWidth)).toBe('2px');
+    expect(await page.locator('h2').first().evaluate((element) => element.ownerDocument.defaultView?.getComputedStyle(element).borderTopWidth)).toBe('2px');
 
     const charts = page.locator('svg.chart');
     expect(await charts.count()).toBe(4);
