@@ -147,7 +147,7 @@ function contributions(message: StatsMessage, month: string): Array<[string, () 
 const monthKey = (year: number, month: number): string => `${year}-${String(month).padStart(2, '0')}`;
 const distinct = <T>(values: readonly T[]): T[] => [...new Set(values)];
 
-/** Noise of the released periods; the budget as any period of the year (a withheld one too) last stated it. */
+/** Noise of the released periods; the budget as the last period of the year stated it, a withheld one included. */
 function noiseSummary(periods: readonly PublishedPeriod[], year: number): NoiseSummary | null {
   const noised = periods.flatMap((period) => (period.message.withheld === null && period.message.disclosure.noise ? [period.message.disclosure.noise] : []));
   if (noised.length === 0) return null;
