@@ -48,9 +48,22 @@ function withOther(list: readonly string[]): string[] {
   return list.includes(OTHER) ? [...list] : [...list, OTHER];
 }
 
-function localMonth(at: number, timeZone: string): string {
-  const local = localDateTime(at, timeZone);
-  return `${local.year}-${String(local.month).padStart(2, '0')}`;
+/** Zone offsets change on quarter hours at the finest, so one lookup per quarter hour is exact. */
+const QUARTER_HOUR = 900_000;
+
+/** The local month `YYYY-MM` of an instant; Intl is slow, so the months of each quarter hour are remembered. */
+function localMonths(timeZone: string): (at: number) => string {
+  const memo = new Map<number, string>();
+  return (at) => {
+    const bucket = Math.floor(at / QUARTER_HOUR);
+    let month = memo.get(bucket);
+    if (month === undefined) {
+      const local = localDateTime(bucket * QUARTER_HOUR, timeZone);
+      month = `${local.year}-${String(local.month).padStart(2, '0')}`;
+      memo.set(bucket, month);
+    }
+    return month;
+  };
 }
 
 /** At most this many fresh keys are drawn when two record ids of one export collide (80 bits: never, in practice). */
@@ -85,8 +98,9 @@ export function buildResearchDataSet(input: ResearchDataSetInput, random: Random
   const hierarchies: Hierarchy[] = [periodHierarchy(), ageBandHierarchy(ageBands), keepOrHideHierarchy('channel', CHANNELS)];
   if (settings.includeOutcome) hierarchies.push(keepOrHideHierarchy('outcome', outcomes));
 
+  const localMonth = localMonths(input.timeZone);
   const records: QuasiRecord[] = input.registrations.map((registration) => {
-    const quasi = [localMonth(registration.occurredAt, input.timeZone), inList(registration.ageBand, known.ageBand), registration.channel];
+    const quasi = [localMonth(registration.occurredAt), inList(registration.ageBand, known.ageBand), registration.channel];
     if (settings.includeOutcome) quasi.push(inList(registration.outcome, known.outcome));
     return { quasi, topic: inList(registration.topic, known.topic) };
   });
