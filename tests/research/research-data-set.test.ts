@@ -72,6 +72,22 @@ describe('a research data set', () => {
     expect(new Set(written.map((row) => row[5]))).toEqual(new Set(['school', 'other']));
   });
 
+  it('puts a contact at local midnight in the new month and one a millisecond before in the old', () => {
+    const midnight = Date.parse('2026-03-31T22:00:00Z');
+    const rows: SourceRegistration[] = Array.from({ length: 12 }, (_, i) => ({
+      id: i + 1,
+      occurredAt: i < 6 ? midnight - 1 : midnight,
+      channel: 'phone',
+      ageBand: '12-14',
+      topic: i % 2 === 0 ? 'school' : 'family',
+      outcome: 'conversation',
+    }));
+    const { csv } = buildResearchDataSet({ registrations: rows, categories, timeZone: AMSTERDAM, settings }, cryptoRandom);
+    const months = parse(csv).rows.map((row) => row[1]);
+    expect(months.filter((month) => month === '2026-03')).toHaveLength(6);
+    expect(months.filter((month) => month === '2026-04')).toHaveLength(6);
+  });
+
   it('gives two exports of the same data no record id in common: they join on the generalized values only', () => {
     const input = { registrations: registrations(), categories, timeZone: AMSTERDAM, settings };
     const first = buildResearchDataSet(input, cryptoRandom);
