@@ -65,7 +65,7 @@ export function anonymize(records: readonly QuasiRecord[], hierarchies: readonly
   }
   const classKey = (quasi: readonly string[], levels: readonly number[]): string =>
     quasi.map((value, i) => generalized[i]?.get(value)?.[levels[i] ?? 0] ?? '').join(SEPARATOR);
-  const failing = (levels: readonly number[]): { classes: Map<string, { count: number; topics: Set<string> }>; suppressed: number } => {
+  const classify = (levels: readonly number[]): { classes: Map<string, { count: number; topics: Set<string> }>; suppressed: number } => {
     const classes = new Map<string, { count: number; topics: Set<string> }>();
     for (const entry of histogram.values()) {
       const key = classKey(entry.quasi, levels);
@@ -82,13 +82,13 @@ export function anonymize(records: readonly QuasiRecord[], hierarchies: readonly
   const candidates: Candidate[] = latticeNodes(hierarchies).map((levels) => ({
     levels,
     loss: levels.reduce((sum, level, i) => sum + level / ((hierarchies[i]?.levels.length ?? 2) - 1), 0) / Math.max(1, levels.length),
-    suppressed: failing(levels).suppressed,
+    suppressed: classify(levels).suppressed,
   }));
   const within = candidates.filter((candidate) => candidate.suppressed <= model.maxSuppressed);
   const chosen = (within.length > 0 ? within.sort(byLossThenSuppression) : candidates.sort(bySuppressionThenLoss))[0];
   if (!chosen) throw new RangeError('no hierarchy to generalize with');
 
-  const { classes } = failing(chosen.levels);
+  const { classes } = classify(chosen.levels);
   const kept: KeptRecord[] = [];
   let generalizedCount = 0;
   records.forEach((record, index) => {

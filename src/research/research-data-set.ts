@@ -95,7 +95,9 @@ export function buildResearchDataSet(input: ResearchDataSetInput, random: Random
   const known = { ageBand: new Set(ageBands), topic: new Set(withOther(categories.topics)), outcome: new Set(outcomes) };
   const inList = (value: string, list: ReadonlySet<string>): string => (list.has(value) ? value : OTHER);
 
-  const hierarchies: Hierarchy[] = [periodHierarchy(), ageBandHierarchy(ageBands), keepOrHideHierarchy('channel', CHANNELS)];
+  const ageBand = ageBandHierarchy(ageBands);
+  // The order of the quasi-identifier columns; the age band is the second.
+  const hierarchies: Hierarchy[] = [periodHierarchy(), ageBand, keepOrHideHierarchy('channel', CHANNELS)];
   if (settings.includeOutcome) hierarchies.push(keepOrHideHierarchy('outcome', outcomes));
 
   const localMonth = localMonths(input.timeZone);
@@ -120,7 +122,7 @@ export function buildResearchDataSet(input: ResearchDataSetInput, random: Random
     levels[hierarchy.attribute] = hierarchy.levels[result.levels[i] ?? 0] ?? '';
   });
   const ageLevel = result.levels[1] ?? 0;
-  const writtenOrder = ageBands.map((band) => hierarchies[1]?.generalize(band, ageLevel) ?? band);
+  const writtenOrder = ageBands.map((band) => ageBand.generalize(band, ageLevel));
   return {
     csv: researchCsv(columns, rows),
     summary: {
