@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import { GatewayError } from '../errors.js';
-import { statsMessageSchema, type StatsMessage } from '../upstream/stats-message.js';
-import { isCategoryCode } from '../upstream/topics.js';
+import type { StatsMessage } from '../upstream/stats-message.js';
+import { UPSTREAM_PAYLOADS } from '../upstream/topics.js';
 
 /** A row of `published_stats` as the report reads it. */
 export interface PublishedRow {
@@ -18,17 +17,6 @@ export interface PublishedPeriod {
   readonly end: number;
   readonly message: StatsMessage;
 }
-
-// The same shapes the upstream validator gives each field of an outgoing stats message.
-const publishedStatsMessage = statsMessageSchema({
-  site: z.string().regex(/^[a-z0-9-]{1,64}$/),
-  session: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
-  instant: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?(?:Z|[+-]\d{2}:\d{2})$/)
-    .refine((text) => Number.isFinite(Date.parse(text))),
-  category: z.string().refine(isCategoryCode),
-});
 
 function damaged(seq: number, what: string): GatewayError {
   return new GatewayError('HGW_STORE_INTEGRITY', `published_stats #${seq}: ${what}`);
@@ -47,8 +35,9 @@ export function readPublishedPeriods(rows: readonly PublishedRow[]): PublishedPe
     } catch {
       throw damaged(row.seq, 'payload is not JSON');
     }
-    const parsed = publishedStatsMessage.safeParse(json);
-    if (!parsed.success) throw damaged(row.seq, 'payload is not a valid helpline.stats/2 message');
+    // The same schema every stats message passed before it was published.
+    const parsed = UPSTREAM_PAYLOADS.stats.payload.safeParse(json);
+    if (!parsed.success || parsed.data.schema !== 'helpline.stats/2') throw damaged(row.seq, 'payload is not a valid helpline.stats/2 message');
     const message = parsed.data;
     if (Date.parse(message.period.start) !== row.periodStart || Date.parse(message.period.end) !== row.periodEnd) throw damaged(row.seq, 'payload period differs from the row');
     return { seq: row.seq, start: row.periodStart, end: row.periodEnd, message };
