@@ -10,8 +10,8 @@ export interface Delivery {
   readonly payload: Buffer;
   readonly retained: boolean;
   /**
-   * False only when it is known to have come through the shared subscription alone: a status then
-   * also reaches every collector through the status subscription, in order, and this copy is not
+   * False only when it is known to have come through the main subscription alone: a status then
+   * also reaches this collector through the status subscription, in order, and this copy is not
    * needed.
    */
   readonly viaStatusSubscription: boolean;
@@ -28,8 +28,12 @@ export interface MqttIntakeTls {
 
 export interface MqttIntakeOptions {
   readonly url: string;
-  /** The shared subscription's group: collectors with the same group share the load. */
-  readonly group: string;
+  /**
+   * The shared subscription's group: collectors with the same group share the load. Without one,
+   * a plain subscription: this collector gets every message, and (unlike a shared subscription on
+   * Mosquitto 2.0) the broker keeps it across its own restart. docs/collector.md has the trade-off.
+   */
+  readonly group?: string;
   /** Stable per collector: the broker keeps this client's session (and its unacknowledged messages). */
   readonly clientId: string;
   /** How long the broker keeps the session while this collector is away. */
@@ -48,11 +52,12 @@ interface IntakeEvents {
   'handler-failed': [error: unknown];
 }
 
-const SHARED_SUBSCRIPTION_ID = 1;
+const MAIN_SUBSCRIPTION_ID = 1;
 const STATUS_SUBSCRIPTION_ID = 2;
 
-export function sharedFilter(group: string): string {
-  return `$share/${group}/${TOPIC_ROOT}/+/+`;
+/** Every site's every topic: shared by the group's collectors, or all to this one. */
+export function mainFilter(group: string | undefined): string {
+  return group === undefined ? `${TOPIC_ROOT}/+/+` : `$share/${group}/${TOPIC_ROOT}/+/+`;
 }
 
 export const STATUS_FILTER = `${TOPIC_ROOT}/+/status`;
@@ -71,9 +76,9 @@ function errorCode(error: unknown): string {
 }
 
 /**
- * The collector's MQTT v5 client: a persistent session (clean start off, session expiry), a shared
- * subscription to every site's topics so several collectors share the load, and a plain one to
- * every site's status so each collector sees every site's retained state. QoS 1 messages are
+ * The collector's MQTT v5 client: a persistent session (clean start off, session expiry), a
+ * subscription to every site's topics (shared, when a group is given, so several collectors share
+ * the load), and a plain one to every site's status so each collector sees every site's state. QoS 1 messages are
  * acknowledged only after the handler resolved (mqtt.js's customHandleAcks); mqtt.js handles one
  * packet at a time, so they are also stored one at a time, in the order the broker sent them.
  *
@@ -186,9 +191,9 @@ export class MqttIntake {
     this.#failures = 0;
     // Subscribing again is harmless; retained statuses are replayed only to a new subscription (rh 1),
     // so they never overtake the statuses the session kept.
-    const shared = client.subscribeAsync(sharedFilter(this.#options.group), { qos: 1, properties: { subscriptionIdentifier: SHARED_SUBSCRIPTION_ID } });
+    const main = client.subscribeAsync(mainFilter(this.#options.group), { qos: 1, rh: 1, properties: { subscriptionIdentifier: MAIN_SUBSCRIPTION_ID } });
     const status = client.subscribeAsync(STATUS_FILTER, { qos: 1, rh: 1, properties: { subscriptionIdentifier: STATUS_SUBSCRIPTION_ID } });
-    Promise.all([shared, status]).then(
+    Promise.all([main, status]).then(
       () => this.#events.emit('up', sessionPresent),
       (error: unknown) => {
         this.#lastError = errorCode(error);

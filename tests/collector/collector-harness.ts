@@ -1,0 +1,162 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+import { Collector } from '../../src/collector/collector.js';
+import { MqttIntake } from '../../src/collector/mqtt-intake.js';
+import { PostgresStore, type CollectorStore } from '../../src/collector/postgres-store.js';
+import { silentLogger, type Logger } from '../../src/log/logger.js';
+import type { Clock } from '../../src/time/clock.js';
+
+const systemTime: Clock = { now: () => Date.now() };
+
+async function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * The Debian mosquitto binary on 127.0.0.1:<port>, anonymous, with persistence: a collector's
+ * session (its subscriptions and unacknowledged messages) survives a broker restart, as it must
+ * in production (docs/collector.md).
+ */
+export class PersistentMosquitto {
+  readonly port: number;
+  readonly #configFile: string;
+  #child: ChildProcess | undefined;
+
+  constructor(dir: string, port: number) {
+    this.port = port;
+    this.#configFile = path.join(dir, 'mosquitto.conf');
+    const store = path.join(dir, 'mosquitto-data');
+    fs.mkdirSync(store, { recursive: true });
+    // Debian's mosquitto drops root for the mosquitto user, which must reach and write the persistence file.
+    fs.chmodSync(dir, 0o711);
+    fs.chmodSync(store, 0o777);
+    fs.writeFileSync(
+      this.#configFile,
+      [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence true', `persistence_location ${store}/`, 'max_queued_messages 10000', 'log_dest none', ''].join('\n'),
+    );
+  }
+
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn('/usr/sbin/mosquitto', ['-c', this.#configFile], { stdio: 'ignore' });
+    this.#child = child;
+    const deadline = Date.now() + 10_000;
+    while (!(await accepts(this.port))) {
+      if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode}`);
+      if (Date.now() > deadline) throw new Error('mosquitto did not start listening');
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  /** SIGTERM: mosquitto writes its persistence file and exits. */
+  async stop(): Promise<void> {
+    const child = this.#child;
+    this.#child = undefined;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+export interface TestCollectorOptions {
+  readonly brokerUrl: string;
+  readonly dbUrl: string;
+  readonly clientId: string;
+  /** A shared subscription's group; none: a plain subscription. */
+  readonly group?: string;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Wraps the real store (to slow it down or make it fail). */
+  readonly wrapStore?: (store: CollectorStore) => CollectorStore;
+}
+
+/** An in-process collector wired as main.ts wires it, with fast reconnects. */
+export class TestCollector {
+  readonly pool: pg.Pool;
+  readonly collector: Collector;
+  readonly intake: MqttIntake;
+
+  constructor(options: TestCollectorOptions) {
+    this.pool = new pg.Pool({ connectionString: options.dbUrl, max: 3, connectionTimeoutMillis: 2_000 });
+    this.pool.on('error', () => undefined);
+    const logger = options.logger ?? silentLogger();
+    const store = new PostgresStore({ pool: this.pool });
+    this.intake = new MqttIntake(
+      { url: options.brokerUrl, group: options.group, clientId: options.clientId, sessionExpirySeconds: 3_600, backoff: { initialMs: 50, maxMs: 300 } },
+      logger,
+    );
+    this.collector = new Collector({
+      store: options.wrapStore ? options.wrapStore(store) : store,
+      intake: this.intake,
+      clock: options.clock ?? systemTime,
+      logger,
+      backoff: { initialMs: 50, maxMs: 300 },
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.collector.start();
+    await this.collector.whenReady();
+  }
+
+  async stop(): Promise<void> {
+    await this.collector.stop();
+    await this.pool.end();
+  }
+}
+
+/** Read-only looks into the collector's database, for assertions. */
+export class CollectorDatabase {
+  readonly #pool: pg.Pool;
+
+  constructor(url: string) {
+    this.#pool = new pg.Pool({ connectionString: url, max: 2 });
+    this.#pool.on('error', () => undefined);
+  }
+
+  async seqs(site: string): Promise<number[]> {
+    const result = await this.#pool.query<{ seq: string }>('SELECT seq FROM messages WHERE site = $1 ORDER BY seq', [site]).catch(() => ({ rows: [] }));
+    return result.rows.map((row) => Number(row.seq));
+  }
+
+  /** Seqs in the order they were committed. */
+  async arrivalOrder(site: string): Promise<number[]> {
+    const result = await this.#pool.query<{ seq: string }>('SELECT seq FROM messages WHERE site = $1 ORDER BY id', [site]);
+    return result.rows.map((row) => Number(row.seq));
+  }
+
+  async openGaps(site?: string): Promise<Array<{ first: number; last: number }>> {
+    const result = await this.#pool.query<{ first_seq: string; last_seq: string }>(
+      `SELECT first_seq, last_seq FROM gaps WHERE state = 'open' AND ($1::text IS NULL OR site = $1) ORDER BY first_seq`,
+      [site ?? null],
+    );
+    return result.rows.map((row) => ({ first: Number(row.first_seq), last: Number(row.last_seq) }));
+  }
+
+  async site(site: string): Promise<Record<string, unknown> | undefined> {
+    const result = await this.#pool.query('SELECT * FROM sites WHERE site = $1', [site]);
+    return result.rows[0] as Record<string, unknown> | undefined;
+  }
+
+  async query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.#pool.query<T>(sql, params)).rows;
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+}
