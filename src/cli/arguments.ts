@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { AccountsCommand } from './accounts.js';
+import type { CollectorFlags } from '../collector/index.js';
 
 export type CliCommand =
   | { readonly command: 'run'; readonly config: string; readonly dataDir?: string; readonly modem?: string }
@@ -11,6 +12,7 @@ export type CliCommand =
   | { readonly command: 'retention-run'; readonly config: string; readonly dataDir?: string; readonly dryRun: boolean }
   | ({ readonly command: 'accounts'; readonly config: string; readonly dataDir?: string } & AccountsCommand)
   | { readonly command: 'redact' }
+  | { readonly command: 'collector'; readonly flags: CollectorFlags }
   | { readonly command: 'help' };
 
 export const USAGE = `usage: helpline-gateway <command> [options]
@@ -27,6 +29,10 @@ commands:
   accounts add ID --role ROLE --config FILE             new account (password read from standard input)
   accounts password|disable|enable ID --config FILE     change an account (stop the service first)
   redact                                                text on stdin, personal details replaced by [TYPE], to stdout
+  collector --broker URL --db URL [--group NAME] [--listen HOST:PORT] [--client-id ID]
+            [--session-expiry-days N] [--time-zone ZONE] [--username NAME] [--ca FILE]
+            [--cert FILE --key FILE] [--log-level LEVEL]
+                                                        the central office: store every site's messages in PostgreSQL, dashboard
   help                                                  this text`;
 
 export class UsageError extends Error {
@@ -48,6 +54,18 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
         'dry-run': { type: 'boolean' },
         role: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        broker: { type: 'string' },
+        db: { type: 'string' },
+        group: { type: 'string' },
+        'client-id': { type: 'string' },
+        listen: { type: 'string' },
+        'session-expiry-days': { type: 'string' },
+        'time-zone': { type: 'string' },
+        username: { type: 'string' },
+        ca: { type: 'string' },
+        cert: { type: 'string' },
+        key: { type: 'string' },
+        'log-level': { type: 'string' },
       },
     });
   } catch (error) {
@@ -92,10 +110,20 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
     case 'redact':
       expectNoMore(1);
       return { command: 'redact' };
+    case 'collector':
+      expectNoMore(1);
+      return {
+        command: 'collector',
+        flags: {
+          broker: values.broker, db: values.db, group: values.group, clientId: values['client-id'], listen: values.listen,
+          sessionExpiryDays: values['session-expiry-days'], timeZone: values['time-zone'], username: values.username,
+          ca: values.ca, cert: values.cert, key: values.key, logLevel: values['log-level'],
+        },
+      };
     case 'accounts':
       return { command: 'accounts', config: needConfig('accounts'), dataDir, ...accountsAction(subcommand, extra, values.role) };
     default:
-      throw new UsageError(`unknown command: ${command}; commands: run, demo, doctor, keys status, audit verify, retention status, retention run, accounts, redact, help`);
+      throw new UsageError(`unknown command: ${command}; commands: run, demo, doctor, keys status, audit verify, retention status, retention run, accounts, redact, collector, help`);
   }
 }
 
