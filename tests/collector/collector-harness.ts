@@ -2,12 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { connect, type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { Collector } from '../../src/collector/collector.js';
 import { MqttIntake } from '../../src/collector/mqtt-intake.js';
 import { PostgresStore, type CollectorStore } from '../../src/collector/postgres-store.js';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
 import type { Clock } from '../../src/time/clock.js';
+import { encodeStatsMessage, encodeStatusMessage, formatLocalIso, STATS_SCHEMA, statsDimensions, suppressTable, tabulateCounts, type StatsMessage } from '../../src/upstream/index.js';
 
 const systemTime: Clock = { now: () => Date.now() };
 
@@ -158,5 +160,63 @@ export class CollectorDatabase {
 
   async close(): Promise<void> {
     await this.#pool.end();
+  }
+}
+
+const SESSION = '3f1c9a52-8d0e-4b7a-9c61-2e5f0b7d4a18';
+
+/**
+ * A valid `helpline.stats/2` payload for `site` and `seq`, made with the box's own table and
+ * suppression code: one hour starting `hour` hours after 2025-06-02 08:00 UTC, `registrations`
+ * as (channel, topic, count) with age band 12-15 and outcome advice, threshold 5.
+ */
+export function statsPayload(site: string, seq: number, options: { hour?: number; registrations?: ReadonlyArray<[string, string, number]>; session?: string } = {}): string {
+  const start = Date.parse('2025-06-02T08:00:00Z') + (options.hour ?? seq) * 3_600_000;
+  const dimensions = statsDimensions({ topics: ['bullying', 'home', 'love'], ageBands: ['12-15'], outcomes: ['advice'] });
+  const counts = (options.registrations ?? [['phone', 'home', 7]]).map(([channel, topic, count]) => ({ channel, topic, ageBand: '12-15', outcome: 'advice', count }));
+  const { cells, margins } = suppressTable(dimensions, tabulateCounts(counts, dimensions).cells, 5);
+  const message: StatsMessage = {
+    schema: STATS_SCHEMA,
+    site,
+    session: options.session ?? SESSION,
+    seq,
+    period: { start: formatLocalIso(start, 'Europe/Amsterdam'), end: formatLocalIso(start + 3_600_000, 'Europe/Amsterdam'), length: 'hour' },
+    dimensions,
+    disclosure: { threshold: 5, contributionCap: null, secondarySuppression: 'published-cells-only', noise: null },
+    withheld: null,
+    cells,
+    margins,
+  };
+  return encodeStatsMessage(message);
+}
+
+export function statusPayload(site: string, state: 'online' | 'offline', at = '2025-06-02T08:00:00.000Z'): string {
+  return encodeStatusMessage({ schema: 'helpline.status/1', site, session: SESSION, state, firmware: '0.1.0', at });
+}
+
+/** A plain MQTT client standing in for a box (or for someone hostile). */
+export class Publisher {
+  readonly #client: MqttClient;
+
+  private constructor(client: MqttClient) {
+    this.#client = client;
+  }
+
+  static async connect(url: string): Promise<Publisher> {
+    const client = connect(url, { protocolVersion: 5, reconnectPeriod: 0, clientId: `box-${Math.random().toString(16).slice(2)}` });
+    client.on('error', () => undefined);
+    await new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+    });
+    return new Publisher(client);
+  }
+
+  async publish(topic: string, payload: string | Buffer, options: { qos?: 0 | 1; retain?: boolean } = {}): Promise<void> {
+    await this.#client.publishAsync(topic, payload, { qos: options.qos ?? 1, retain: options.retain ?? false });
+  }
+
+  async close(): Promise<void> {
+    await this.#client.endAsync();
   }
 }
