@@ -62,6 +62,8 @@ export class DashboardServer {
       return reply.code(data ? 200 : 503).type('text/html; charset=utf-8').send(renderDashboard({ data, health: health(), now, timeZone, days }));
     });
     app.get('/dashboard.css', async (_request, reply) => reply.type('text/css; charset=utf-8').send(DASHBOARD_CSS));
+    // Browsers ask for it on their own; there is none.
+    app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
     app.get('/healthz', async (_request, reply) => {
       const health = this.#options.health();
       return reply.code(health.database === 'up' && health.broker === 'up' ? 200 : 503).send(health);
