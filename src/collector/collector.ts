@@ -239,7 +239,12 @@ export class Collector {
 
 /** The database would not take it as it is (a data or integrity error): kept as a refusal instead. */
 function storeRefused(incoming: IncomingMessage, code: string): IncomingMessage {
-  const known = incoming.type === 'refused' ? incoming.refusal : { site: incoming.site, ...(incoming.type === 'sequenced' ? { kind: incoming.kind, seq: incoming.message.seq } : {}) };
+  const known =
+    incoming.type === 'refused'
+      ? incoming.refusal
+      : incoming.type === 'sequenced'
+        ? { site: incoming.site, kind: incoming.kind, seq: incoming.message.seq }
+        : { site: incoming.site, kind: incoming.type === 'status' ? 'status' : incoming.kind };
   return {
     type: 'refused',
     digest: incoming.digest,
