@@ -73,7 +73,7 @@ describe('the collector dashboard in headless Chromium', () => {
       expect(await page.locator('tr[data-site="utrecht-1"] .state-online').textContent()).toBe('online');
       expect(await page.locator('tr[data-site="gent-2"]').textContent()).toContain('1 (1 ontbrekend)');
       // The stylesheet applied: the CSP let it in.
-      expect(await page.locator('body').evaluate((body) => getComputedStyle(body).backgroundColor)).toBe('rgb(250, 250, 250)');
+      expect(await page.locator('body').evaluate((body) => body.ownerDocument.defaultView?.getComputedStyle(body).backgroundColor)).toBe('rgb(250, 250, 250)');
       const dayBars = await page.locator('#chart-days rect[fill="#1f6f8b"]:has(title)').count();
       expect(dayBars).toBe(12);
       // Chat on every third day was 3 per site: suppressed on the box, marked hatched on those days.

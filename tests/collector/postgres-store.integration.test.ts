@@ -118,19 +118,19 @@ describe('the collector store on PostgreSQL', () => {
 /** Stands in for the MQTT side; the test calls the collector's handler itself. */
 class FakeIntake implements CollectorIntake {
   connected = true;
-  readonly listeners = new Map<string, (...args: never[]) => void>();
+  #up: (() => void) | undefined;
   start(): void {
-    queueMicrotask(() => this.listeners.get('up')?.());
+    queueMicrotask(() => this.#up?.());
   }
   pause(): void {}
   resume(): void {}
   stop(): Promise<void> {
     return Promise.resolve();
   }
-  on(event: string, listener: (...args: never[]) => void): () => void {
-    this.listeners.set(event, listener);
-    return () => this.listeners.delete(event);
-  }
+  on: CollectorIntake['on'] = (event, listener) => {
+    if (event === 'up') this.#up = () => (listener as (sessionPresent: boolean) => void)(false);
+    return () => undefined;
+  };
 }
 
 describe('the collector over the store', () => {
