@@ -20,6 +20,9 @@ export async function migrateCollectorSchema(pool: Pool, migrations: readonly Co
     if (migration.version !== index + 1) throw new TypeError(`collector migration at position ${index} has version ${migration.version}, expected ${index + 1}`);
   });
   const client = await pool.connect();
+  const ignore = (): void => undefined;
+  client.on('error', ignore);
+  let failed = false;
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
@@ -45,7 +48,12 @@ export async function migrateCollectorSchema(pool: Pool, migrations: readonly Co
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
-    client.release();
+    client.off('error', ignore);
+    // A connection that failed is closed rather than handed back (it may still hold the lock).
+    client.release(failed);
   }
 }

@@ -10,7 +10,7 @@ import type { DashboardData, DashboardWindow } from './dashboard-queries.js';
 
 export interface DashboardServerOptions {
   readonly host: string;
-  /** 0: any free port. */
+  /** 0: a free port chosen by the system. */
   readonly port: number;
   readonly queries: { load(window: DashboardWindow): Promise<DashboardData> };
   readonly health: () => CollectorHealth;

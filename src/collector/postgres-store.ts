@@ -83,14 +83,19 @@ export class PostgresStore implements CollectorStore {
 
   async #transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
+    // A connection cut between two queries is reported by the next query; unheard, it would crash the process.
+    const ignore = (): void => undefined;
+    client.on('error', ignore);
     try {
       await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
+      client.off('error', ignore);
       client.release();
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
+      client.off('error', ignore);
       client.release(true);
       throw error;
     }

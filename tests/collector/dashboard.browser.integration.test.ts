@@ -22,6 +22,7 @@ describe('the collector dashboard in headless Chromium', () => {
   beforeAll(async () => {
     postgres = await PostgresProcess.create();
     pool = new pg.Pool({ connectionString: await postgres.newDatabase(), max: 3 });
+    pool.on('error', () => undefined);
     const store = new PostgresStore({ pool });
     await store.migrate();
     const ingest = (topic: string, payload: string): Promise<unknown> => store.ingest(classifyIncoming(topic, Buffer.from(payload)), NOW);

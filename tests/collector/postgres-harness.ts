@@ -53,6 +53,7 @@ export class PostgresProcess {
     this.#databases += 1;
     const name = `collector_${this.#databases}`;
     const client = new pg.Client({ connectionString: this.url() });
+    client.on('error', () => undefined);
     await client.connect();
     try {
       await client.query(`CREATE DATABASE ${name}`);

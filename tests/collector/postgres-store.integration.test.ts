@@ -28,6 +28,7 @@ describe('the collector store on PostgreSQL', () => {
   beforeEach(async () => {
     const url = await postgres.newDatabase();
     pool = new pg.Pool({ connectionString: url, max: 4 });
+    pool.on('error', () => undefined);
     store = new PostgresStore({ pool, maxSeqAhead: 1_000 });
     database = new CollectorDatabase(url);
     await store.migrate();
@@ -41,6 +42,7 @@ describe('the collector store on PostgreSQL', () => {
   it('migrates an empty database once, also when several collectors start together, and refuses one newer than itself', async () => {
     expect(await store.migrate()).toEqual({ from: 1, to: 1 });
     const fresh = new pg.Pool({ connectionString: await postgres.newDatabase(), max: 6 });
+    fresh.on('error', () => undefined);
     try {
       const outcomes = await Promise.all([1, 2, 3].map(() => migrateCollectorSchema(fresh, collectorMigrations)));
       expect(outcomes.map((o) => o.from).sort()).toEqual([0, 1, 1]);
@@ -147,6 +149,7 @@ describe('the collector over the store', () => {
   it('quarantines what the database itself refuses (a NUL in an unknown kind) instead of failing on it forever', async () => {
     const url = await postgres.newDatabase();
     const pool = new pg.Pool({ connectionString: url, max: 2 });
+    pool.on('error', () => undefined);
     const collector = new Collector({ store: new PostgresStore({ pool }), intake: new FakeIntake(), clock: new ManualClock(NOW), logger: silentLogger() });
     const database = new CollectorDatabase(url);
     try {
