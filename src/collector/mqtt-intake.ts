@@ -53,6 +53,7 @@ interface IntakeEvents {
 }
 
 const MAIN_SUBSCRIPTION_ID = 1;
+const STOP_WAIT_MS = 5_000;
 const STATUS_SUBSCRIPTION_ID = 2;
 
 /** Every site's every topic: shared by the group's collectors, or all to this one. */
@@ -136,16 +137,23 @@ export class MqttIntake {
     if (!this.#client) this.#connect();
   }
 
-  /** Lets the message being stored finish and be acknowledged, then disconnects cleanly; the session stays. */
+  /**
+   * Lets the message being stored finish and be acknowledged (for a few seconds at most: one left
+   * unacknowledged comes again), then disconnects cleanly; the session stays.
+   */
   async stop(): Promise<void> {
     this.#stopping = true;
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
-    await this.#inFlight;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#inFlight, new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+    clearTimeout(timer);
     const client = this.#client;
     this.#client = undefined;
     if (client) {
-      await Promise.race([client.endAsync(false), new Promise((resolve) => setTimeout(resolve, 2_000))]).catch(() => undefined);
+      let ending: NodeJS.Timeout | undefined;
+      await Promise.race([client.endAsync(false), new Promise((resolve) => (ending = setTimeout(resolve, 2_000)))]).catch(() => undefined);
+      clearTimeout(ending);
       client.end(true);
       client.removeAllListeners();
       client.on('error', () => undefined);
