@@ -202,7 +202,17 @@ export class MqttIntake {
     const main = client.subscribeAsync(mainFilter(this.#options.group), { qos: 1, rh: 1, properties: { subscriptionIdentifier: MAIN_SUBSCRIPTION_ID } });
     const status = client.subscribeAsync(STATUS_FILTER, { qos: 1, rh: 1, properties: { subscriptionIdentifier: STATUS_SUBSCRIPTION_ID } });
     Promise.all([main, status]).then(
-      () => this.#events.emit('up', sessionPresent),
+      (granted) => {
+        // A SUBACK reason of 0x80 or more is a refusal (an ACL, a broker without shared subscriptions).
+        const refused = granted.flat().find((grant) => grant.qos >= 0x80);
+        if (refused) {
+          this.#lastError = `subscription refused (MQTT reason ${refused.qos})`;
+          this.#logger.warn({ filter: refused.topic, reason: refused.qos }, 'subscription refused');
+          this.#drop();
+          return;
+        }
+        this.#events.emit('up', sessionPresent);
+      },
       (error: unknown) => {
         this.#lastError = errorCode(error);
         this.#logger.warn({ err: describeError(error) }, 'subscribing failed');
