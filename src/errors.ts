@@ -77,7 +77,11 @@ export type GatewayErrorCode =
   | 'HGW_FRAGMENT_FORBIDDEN'
   | 'HGW_FRAGMENT_UNKNOWN'
   | 'HGW_FRAGMENT_INVALID'
-  | 'HGW_FRAGMENT_HOLDS_PII';
+  | 'HGW_FRAGMENT_HOLDS_PII'
+  | 'HGW_EXPORT_EXISTS'
+  | 'HGW_EXPORT_UNWRITABLE'
+  | 'HGW_RESEARCH_NO_RECORDS'
+  | 'HGW_REPORT_NO_STATISTICS';
 
 export class GatewayError extends Error {
   readonly code: GatewayErrorCode;

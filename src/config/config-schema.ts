@@ -226,6 +226,19 @@ export const configSchema = z
       })
       .strict()
       .default({ onLookupFailure: 'route' }),
+    research: z
+      .object({
+        /** Every class of a research data set holds at least k records (docs/research-export.md). */
+        k: z.number().int().min(2).max(1000).default(5),
+        /** … and at least l distinct topics (distinct l-diversity). */
+        l: z.number().int().min(2).max(50).default(2),
+        /** Generalize further rather than suppress more than this share of the records. */
+        maxSuppressionPercent: z.number().min(0).max(50).default(5),
+        includeOutcome: z.boolean().default(true),
+      })
+      .strict()
+      .refine((research) => research.l <= research.k, { message: 'l cannot exceed k', path: ['l'] })
+      .default({ k: 5, l: 2, maxSuppressionPercent: 5, includeOutcome: true }),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
