@@ -54,6 +54,8 @@ import { detectPii } from './pii/index.js';
 import { TranscriptDesk } from './transcripts/index.js';
 import { MailDesk, SmtpIntake, SmtpMailRelay } from './mail/index.js';
 import { MailMessagesRepository } from './store/mail-messages-repository.js';
+import pg from 'pg';
+import { Collector, DashboardQueries, DashboardServer, MqttIntake, PostgresStore, type CollectorSettings, type MqttIntakeTls } from './collector/index.js';
 
 /** The composition root: the only place that wires adapters to the core. */
 
@@ -479,4 +481,69 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     await stopAll();
     throw error;
   }
+}
+
+export interface CollectorRuntime {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** File contents for --ca, --cert and --key, read by the command line. */
+  readonly tls?: MqttIntakeTls;
+  /** From the environment, never the command line. */
+  readonly brokerPassword?: string;
+}
+
+export interface RunningCollector {
+  readonly collector: Collector;
+  readonly dashboardUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The central office's collector: a PostgreSQL pool, the store, the MQTT intake and the dashboard.
+ * The dashboard answers at once; the database and the broker are reached in the background.
+ */
+export async function startCollector(settings: CollectorSettings, runtime: CollectorRuntime): Promise<RunningCollector> {
+  const { clock, logger } = runtime;
+  const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 4, connectionTimeoutMillis: 5_000, application_name: 'helpline-collector' });
+  // An idle connection dropped by the server must not crash the process; the next query finds out.
+  pool.on('error', (error) => logger.debug({ code: (error as Error & { code?: string }).code }, 'idle database connection lost'));
+  const intake = new MqttIntake(
+    {
+      url: settings.brokerUrl,
+      group: settings.group,
+      clientId: settings.clientId,
+      sessionExpirySeconds: settings.sessionExpirySeconds,
+      username: settings.username,
+      password: runtime.brokerPassword,
+      tls: runtime.tls,
+    },
+    logger,
+  );
+  const collector = new Collector({ store: new PostgresStore({ pool }), intake, clock, logger });
+  const dashboard = new DashboardServer({
+    host: settings.listen.host,
+    port: settings.listen.port,
+    queries: new DashboardQueries(pool),
+    health: () => collector.health(),
+    clock,
+    timeZone: settings.timeZone,
+    logger,
+  });
+  let dashboardUrl: string;
+  try {
+    dashboardUrl = await dashboard.start();
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  await collector.start();
+  return {
+    collector,
+    dashboardUrl,
+    stop: async () => {
+      await collector.stop();
+      await dashboard.stop();
+      await pool.end();
+    },
+  };
 }

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { AccountsCommand } from './accounts.js';
 import { recipientProblem } from '../research/recipient.js';
 import type { LocalDate } from '../time/local-date-time.js';
+import type { CollectorFlags } from '../collector/index.js';
 
 export type CliCommand =
   | { readonly command: 'run'; readonly config: string; readonly dataDir?: string; readonly modem?: string }
@@ -15,6 +16,7 @@ export type CliCommand =
   | { readonly command: 'redact' }
   | { readonly command: 'export-research'; readonly config: string; readonly dataDir?: string; readonly from: LocalDate; readonly to: LocalDate; readonly out: string; readonly recipient: string }
   | { readonly command: 'report-annual'; readonly config: string; readonly dataDir?: string; readonly year: number; readonly out: string }
+  | { readonly command: 'collector'; readonly flags: CollectorFlags }
   | { readonly command: 'help' };
 
 export const USAGE = `usage: helpline-gateway <command> [options]
@@ -34,6 +36,10 @@ commands:
   export research --from DATE --to DATE --out FILE --recipient WHO --config FILE
                                                         k-anonymous research data set (CSV) of the registrations
   report annual --year YYYY [--out DIR] --config FILE   annual report (HTML and JSON) from the published statistics
+  collector --broker URL --db URL [--group NAME] [--listen HOST:PORT] [--client-id ID]
+            [--session-expiry-days N] [--time-zone ZONE] [--username NAME] [--ca FILE]
+            [--cert FILE --key FILE] [--log-level LEVEL]
+                                                        the central office: store every site's messages in PostgreSQL, dashboard
   help                                                  this text`;
 
 export class UsageError extends Error {
@@ -60,6 +66,18 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
         recipient: { type: 'string' },
         year: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        broker: { type: 'string' },
+        db: { type: 'string' },
+        group: { type: 'string' },
+        'client-id': { type: 'string' },
+        listen: { type: 'string' },
+        'session-expiry-days': { type: 'string' },
+        'time-zone': { type: 'string' },
+        username: { type: 'string' },
+        ca: { type: 'string' },
+        cert: { type: 'string' },
+        key: { type: 'string' },
+        'log-level': { type: 'string' },
       },
     });
   } catch (error) {
@@ -104,6 +122,16 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
     case 'redact':
       expectNoMore(1);
       return { command: 'redact' };
+    case 'collector':
+      expectNoMore(1);
+      return {
+        command: 'collector',
+        flags: {
+          broker: values.broker, db: values.db, group: values.group, clientId: values['client-id'], listen: values.listen,
+          sessionExpiryDays: values['session-expiry-days'], timeZone: values['time-zone'], username: values.username,
+          ca: values.ca, cert: values.cert, key: values.key, logLevel: values['log-level'],
+        },
+      };
     case 'accounts':
       return { command: 'accounts', config: needConfig('accounts'), dataDir, ...accountsAction(subcommand, extra, values.role) };
     case 'export': {
@@ -125,7 +153,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       return { command: 'report-annual', config: needConfig('report annual'), dataDir, year: Number(values.year), out: values.out ?? '.' };
     }
     default:
-      throw new UsageError(`unknown command: ${command}; commands: run, demo, doctor, keys status, audit verify, retention status, retention run, accounts, redact, export research, report annual, help`);
+      throw new UsageError(`unknown command: ${command}; commands: run, demo, doctor, keys status, audit verify, retention status, retention run, accounts, redact, export research, report annual, collector, help`);
   }
 }
 
