@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
 import pg from 'pg';
+import { MosquittoProcess } from '../upstream/mqtt-harness.js';
 import { Collector } from '../../src/collector/collector.js';
 import { MqttIntake } from '../../src/collector/mqtt-intake.js';
 import { PostgresStore, type CollectorStore } from '../../src/collector/postgres-store.js';
@@ -24,64 +23,19 @@ import {
 
 const systemTime: Clock = { now: () => Date.now() };
 
-async function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 /**
  * The Debian mosquitto binary on 127.0.0.1:<port>, anonymous, with persistence: a collector's
  * session (its subscriptions and unacknowledged messages) survives a broker restart, as it must
  * in production (docs/collector.md).
  */
-export class PersistentMosquitto {
-  readonly port: number;
-  readonly #configFile: string;
-  #child: ChildProcess | undefined;
-
+export class PersistentMosquitto extends MosquittoProcess {
   constructor(dir: string, port: number) {
-    this.port = port;
-    this.#configFile = path.join(dir, 'mosquitto.conf');
     const store = path.join(dir, 'mosquitto-data');
     fs.mkdirSync(store, { recursive: true });
     // Debian's mosquitto drops root for the mosquitto user, which must reach and write the persistence file.
     fs.chmodSync(dir, 0o711);
     fs.chmodSync(store, 0o777);
-    fs.writeFileSync(
-      this.#configFile,
-      [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence true', `persistence_location ${store}/`, 'max_queued_messages 10000', 'log_dest none', ''].join('\n'),
-    );
-  }
-
-  get url(): string {
-    return `mqtt://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    const child = spawn('/usr/sbin/mosquitto', ['-c', this.#configFile], { stdio: 'ignore' });
-    this.#child = child;
-    const deadline = Date.now() + 10_000;
-    while (!(await accepts(this.port))) {
-      if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode}`);
-      if (Date.now() > deadline) throw new Error('mosquitto did not start listening');
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-
-  /** SIGTERM: mosquitto writes its persistence file and exits. */
-  async stop(): Promise<void> {
-    const child = this.#child;
-    this.#child = undefined;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    await exited;
+    super(dir, port, ['allow_anonymous true'], ['persistence true', `persistence_location ${store}/`, 'max_queued_messages 10000']);
   }
 }
 

@@ -33,18 +33,18 @@ async function accepts(port: number): Promise<boolean> {
 }
 
 /**
- * The Debian mosquitto binary on 127.0.0.1:<port>, no persistence; anonymous unless `listenerLines`
- * (TLS files, password file, …) say otherwise.
+ * The Debian mosquitto binary on 127.0.0.1:<port>, no persistence unless `brokerLines` say
+ * otherwise; anonymous unless `listenerLines` (TLS files, password file, …) do.
  */
 export class MosquittoProcess {
   readonly port: number;
   readonly #configFile: string;
   #child: ChildProcess | undefined;
 
-  constructor(dir: string, port: number, listenerLines: readonly string[] = ['allow_anonymous true']) {
+  constructor(dir: string, port: number, listenerLines: readonly string[] = ['allow_anonymous true'], brokerLines: readonly string[] = ['persistence false']) {
     this.port = port;
     this.#configFile = path.join(dir, 'mosquitto.conf');
-    fs.writeFileSync(this.#configFile, [`listener ${port} 127.0.0.1`, ...listenerLines, 'persistence false', 'log_dest none', ''].join('\n'));
+    fs.writeFileSync(this.#configFile, [`listener ${port} 127.0.0.1`, ...listenerLines, ...brokerLines, 'log_dest none', ''].join('\n'));
   }
 
   get url(): string {
