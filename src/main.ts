@@ -46,6 +46,7 @@ import { RegistrationsRepository } from './store/registrations-repository.js';
 import { TranscriptsRepository } from './store/transcripts-repository.js';
 import type { Clock } from './time/clock.js';
 import { UpstreamService } from './upstream/upstream-service.js';
+import { readUpstreamCredentials } from './upstream/upstream-credentials.js';
 import type { PublishedMessage } from './upstream/outbox-publisher.js';
 import { syntheticCalls } from './cli/demo-calls.js';
 import { ChatDesk, ChatServer, ChatTranscripts } from './chat/index.js';
@@ -53,6 +54,8 @@ import { detectPii } from './pii/index.js';
 import { TranscriptDesk } from './transcripts/index.js';
 import { MailDesk, SmtpIntake, SmtpMailRelay } from './mail/index.js';
 import { MailMessagesRepository } from './store/mail-messages-repository.js';
+import pg from 'pg';
+import { Collector, DashboardQueries, DashboardServer, MqttIntake, PostgresStore, type CollectorSettings, type MqttIntakeTls } from './collector/index.js';
 
 /** The composition root: the only place that wires adapters to the core. */
 
@@ -215,6 +218,8 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     stops.length = 0;
   };
   try {
+    // Read first: a missing certificate or password file stops the start before anything opens.
+    const upstreamCredentials = readUpstreamCredentials(config.upstream);
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     const keyring = Keyring.open({ directory: config.keyringDir, clock });
     const database = GatewayDatabase.open({ path: join(config.dataDir, DATABASE_FILE), logger });
@@ -360,12 +365,12 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
         categories: config.categories,
         disclosure: config.statistics,
       },
+      outboxMaxBytes: config.upstream.outboxMaxBytes,
       mqtt: {
         url: config.upstream.url,
         firmware: firmwareVersion(),
         clientId: config.upstream.clientId,
-        username: config.upstream.username,
-        password: config.upstream.password,
+        ...upstreamCredentials,
       },
     });
     if (runtime.onPublished) stops.push(upstream.onPublished(runtime.onPublished));
@@ -477,4 +482,69 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     await stopAll();
     throw error;
   }
+}
+
+export interface CollectorRuntime {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** File contents for --ca, --cert and --key, read by the command line. */
+  readonly tls?: MqttIntakeTls;
+  /** From the environment, never the command line. */
+  readonly brokerPassword?: string;
+}
+
+export interface RunningCollector {
+  readonly collector: Collector;
+  readonly dashboardUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The central office's collector: a PostgreSQL pool, the store, the MQTT intake and the dashboard.
+ * The dashboard answers at once; the database and the broker are reached in the background.
+ */
+export async function startCollector(settings: CollectorSettings, runtime: CollectorRuntime): Promise<RunningCollector> {
+  const { clock, logger } = runtime;
+  const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: 4, connectionTimeoutMillis: 5_000, application_name: 'helpline-collector' });
+  // An idle connection dropped by the server must not crash the process; the next query finds out.
+  pool.on('error', (error) => logger.debug({ code: (error as Error & { code?: string }).code }, 'idle database connection lost'));
+  const intake = new MqttIntake(
+    {
+      url: settings.brokerUrl,
+      group: settings.group,
+      clientId: settings.clientId,
+      sessionExpirySeconds: settings.sessionExpirySeconds,
+      username: settings.username,
+      password: runtime.brokerPassword,
+      tls: runtime.tls,
+    },
+    logger,
+  );
+  const collector = new Collector({ store: new PostgresStore({ pool }), intake, clock, logger });
+  const dashboard = new DashboardServer({
+    host: settings.listen.host,
+    port: settings.listen.port,
+    queries: new DashboardQueries(pool),
+    health: () => collector.health(),
+    clock,
+    timeZone: settings.timeZone,
+    logger,
+  });
+  let dashboardUrl: string;
+  try {
+    dashboardUrl = await dashboard.start();
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  await collector.start();
+  return {
+    collector,
+    dashboardUrl,
+    stop: async () => {
+      await collector.stop();
+      await dashboard.stop();
+      await pool.end();
+    },
+  };
 }

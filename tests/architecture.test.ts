@@ -50,6 +50,20 @@ describe('the walls of the design', () => {
     expect(revealing.filter((path) => !/^(privacy\/(raw-identifier|pseudonym|vault)|rights\/reveal-identifier|mail\/mail-relay|transcripts\/reveal-chat-address)\.ts$/.test(path))).toEqual([]);
   });
 
+  it('keeps research exports away from the box\'s pseudonyms: research/ and its command import no keyring, pseudonym, vault or contact store', () => {
+    const offenders = files
+      .filter((file) => file.path.startsWith('research/') || file.path === 'cli/research-export.ts')
+      .filter((file) => importsOf(file.text).some((spec) => /privacy\/(vault|keyring|pseudonym|raw-identifier|normalize)|store\/contacts-repository/.test(spec)));
+    expect(offenders.map((file) => file.path)).toEqual([]);
+  });
+
+  it('makes the annual report from what was published only: report/ and its command import no registrations, aggregator or suppression', () => {
+    const offenders = files
+      .filter((file) => file.path.startsWith('report/') || file.path === 'cli/annual-report.ts')
+      .filter((file) => importsOf(file.text).some((spec) => /store\/(registrations|contacts|stats)-repository|upstream\/(stats-aggregator|suppression)|\/privacy\/(?!types)/.test(spec)));
+    expect(offenders.map((file) => file.path)).toEqual([]);
+  });
+
   it('has no `any` in src/', () => {
     const offenders = files.filter((file) => /:\s*any\b|as any\b|<any>/.test(file.text)).map((file) => file.path);
     expect(offenders).toEqual([]);

@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { AccountsCommand } from './accounts.js';
+import { recipientProblem } from '../research/recipient.js';
+import type { LocalDate } from '../time/local-date-time.js';
+import type { CollectorFlags } from '../collector/index.js';
 
 export type CliCommand =
   | { readonly command: 'run'; readonly config: string; readonly dataDir?: string; readonly modem?: string }
@@ -11,6 +14,9 @@ export type CliCommand =
   | { readonly command: 'retention-run'; readonly config: string; readonly dataDir?: string; readonly dryRun: boolean }
   | ({ readonly command: 'accounts'; readonly config: string; readonly dataDir?: string } & AccountsCommand)
   | { readonly command: 'redact' }
+  | { readonly command: 'export-research'; readonly config: string; readonly dataDir?: string; readonly from: LocalDate; readonly to: LocalDate; readonly out: string; readonly recipient: string }
+  | { readonly command: 'report-annual'; readonly config: string; readonly dataDir?: string; readonly year: number; readonly out: string }
+  | { readonly command: 'collector'; readonly flags: CollectorFlags }
   | { readonly command: 'help' };
 
 export const USAGE = `usage: helpline-gateway <command> [options]
@@ -27,6 +33,13 @@ commands:
   accounts add ID --role ROLE --config FILE             new account (password read from standard input)
   accounts password|disable|enable ID --config FILE     change an account (stop the service first)
   redact                                                text on stdin, personal details replaced by [TYPE], to stdout
+  export research --from DATE --to DATE --out FILE --recipient WHO --config FILE
+                                                        k-anonymous research data set (CSV) of the registrations
+  report annual --year YYYY [--out DIR] --config FILE   annual report (HTML and JSON) from the published statistics
+  collector --broker URL --db URL [--group NAME] [--listen HOST:PORT] [--client-id ID]
+            [--session-expiry-days N] [--time-zone ZONE] [--username NAME] [--ca FILE]
+            [--cert FILE --key FILE] [--log-level LEVEL]
+                                                        the central office: store every site's messages in PostgreSQL, dashboard
   help                                                  this text`;
 
 export class UsageError extends Error {
@@ -47,7 +60,24 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
         modem: { type: 'string' },
         'dry-run': { type: 'boolean' },
         role: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        out: { type: 'string' },
+        recipient: { type: 'string' },
+        year: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        broker: { type: 'string' },
+        db: { type: 'string' },
+        group: { type: 'string' },
+        'client-id': { type: 'string' },
+        listen: { type: 'string' },
+        'session-expiry-days': { type: 'string' },
+        'time-zone': { type: 'string' },
+        username: { type: 'string' },
+        ca: { type: 'string' },
+        cert: { type: 'string' },
+        key: { type: 'string' },
+        'log-level': { type: 'string' },
       },
     });
   } catch (error) {
@@ -92,10 +122,38 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
     case 'redact':
       expectNoMore(1);
       return { command: 'redact' };
+    case 'collector':
+      expectNoMore(1);
+      return {
+        command: 'collector',
+        flags: {
+          broker: values.broker, db: values.db, group: values.group, clientId: values['client-id'], listen: values.listen,
+          sessionExpiryDays: values['session-expiry-days'], timeZone: values['time-zone'], username: values.username,
+          ca: values.ca, cert: values.cert, key: values.key, logLevel: values['log-level'],
+        },
+      };
     case 'accounts':
       return { command: 'accounts', config: needConfig('accounts'), dataDir, ...accountsAction(subcommand, extra, values.role) };
+    case 'export': {
+      if (subcommand !== 'research') throw new UsageError(`unknown export subcommand: ${subcommand ?? '(none)'}; try: export research`);
+      if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra.join(' ')}`);
+      const from = calendarDate('--from', values.from);
+      const to = calendarDate('--to', values.to);
+      if (compareDates(from, to) > 0) throw new UsageError('--from must not be after --to');
+      if (!values.out) throw new UsageError('export research needs --out FILE');
+      if (values.recipient === undefined) throw new UsageError('export research needs --recipient "<organisation and person receiving it>"');
+      const problem = recipientProblem(values.recipient);
+      if (problem) throw new UsageError(problem);
+      return { command: 'export-research', config: needConfig('export research'), dataDir, from, to, out: values.out, recipient: values.recipient.trim() };
+    }
+    case 'report': {
+      if (subcommand !== 'annual') throw new UsageError(`unknown report subcommand: ${subcommand ?? '(none)'}; try: report annual`);
+      if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra.join(' ')}`);
+      if (values.year === undefined || !/^\d{4}$/.test(values.year) || Number(values.year) < 2000) throw new UsageError('report annual needs --year YYYY (2000 or later)');
+      return { command: 'report-annual', config: needConfig('report annual'), dataDir, year: Number(values.year), out: values.out ?? '.' };
+    }
     default:
-      throw new UsageError(`unknown command: ${command}; commands: run, demo, doctor, keys status, audit verify, retention status, retention run, accounts, redact, help`);
+      throw new UsageError(`unknown command: ${command}; commands: run, demo, doctor, keys status, audit verify, retention status, retention run, accounts, redact, export research, report annual, collector, help`);
   }
 }
 
@@ -118,4 +176,18 @@ function accountsAction(subcommand: string | undefined, rest: readonly string[],
     default:
       throw new UsageError(`unknown accounts subcommand: ${subcommand ?? '(none)'}; try: accounts list, add, password, disable, enable`);
   }
+}
+
+/** A real calendar date written YYYY-MM-DD. */
+function calendarDate(option: string, text: string | undefined): LocalDate {
+  const match = text === undefined ? null : /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) throw new UsageError(`${option} needs a date written YYYY-MM-DD`);
+  const date = { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) };
+  const check = new Date(Date.UTC(date.year, date.month - 1, date.day));
+  if (check.getUTCFullYear() !== date.year || check.getUTCMonth() !== date.month - 1 || check.getUTCDate() !== date.day) throw new UsageError(`${option}: ${text} is not a date`);
+  return date;
+}
+
+function compareDates(a: LocalDate, b: LocalDate): number {
+  return a.year - b.year || a.month - b.month || a.day - b.day;
 }

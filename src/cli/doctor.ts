@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeError } from '../events/typed-emitter.js';
@@ -6,6 +7,7 @@ import { Keyring } from '../privacy/keyring.js';
 import { silentLogger } from '../log/logger.js';
 import { GatewayDatabase } from '../store/open-database.js';
 import { DATABASE_FILE, systemClock } from '../main.js';
+import { readUpstreamCredentials } from '../upstream/upstream-credentials.js';
 import { probeModem } from './probe-modem.js';
 
 type Verdict = 'ok' | 'warn' | 'FAIL';
@@ -36,6 +38,25 @@ function keyringCheck(config: GatewayConfig): Check {
     };
   } catch (error) {
     return failure('keyring', error);
+  }
+}
+
+/** The upstream's certificate, key and password files, read as a start would; never their content. */
+function upstreamCheck(config: GatewayConfig): Check {
+  try {
+    const credentials = readUpstreamCredentials(config.upstream);
+    const scheme = config.upstream.url.slice(0, config.upstream.url.indexOf(':'));
+    const cert = credentials.tls?.cert;
+    const parts = [
+      scheme,
+      credentials.tls?.ca === undefined ? 'system CAs' : 'private CA',
+      cert === undefined ? 'no client certificate' : `client certificate valid until ${new X509Certificate(cert).validTo}`,
+      credentials.password === undefined ? 'no password' : config.upstream.passwordFile === undefined ? 'password in the config' : 'password from its file',
+      `outbox cap ${config.upstream.outboxMaxBytes} bytes`,
+    ];
+    return { verdict: 'ok', subject: 'upstream', detail: parts.join(', ') };
+  } catch (error) {
+    return failure('upstream', error);
   }
 }
 
@@ -90,6 +111,7 @@ export async function runDoctor(command: { config: string; dataDir?: string }, s
   }
   checks.push(keyringCheck(config));
   checks.push(...databaseChecks(config));
+  checks.push(upstreamCheck(config));
   if (config.line.kind === 'modem') {
     const probe = await probeModem(config.line.device, config.line.baudRate);
     checks.push({ verdict: probe.ok ? 'ok' : 'FAIL', subject: 'modem', detail: `${config.line.device}: ${probe.detail}` });

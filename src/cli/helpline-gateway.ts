@@ -18,6 +18,9 @@ import { retentionRun, retentionStatus } from './retention.js';
 import { accountsCommand } from './accounts.js';
 import { readPasswordLine } from './password-prompt.js';
 import { redactCommand } from './redact.js';
+import { researchExport } from './research-export.js';
+import { annualReport } from './annual-report.js';
+import { collectorCommand } from './collector.js';
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -142,6 +145,12 @@ async function main(argv: readonly string[]): Promise<number> {
       return accountsCommand(command, readPasswordLine, say);
     case 'redact':
       return redactCommand(process.stdin, process.stdout);
+    case 'export-research':
+      return researchExport(command, say);
+    case 'report-annual':
+      return annualReport(command, say);
+    case 'collector':
+      return collectorCommand(command.flags, untilSignalled, say);
   }
 }
 

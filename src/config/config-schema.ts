@@ -207,13 +207,31 @@ export const configSchema = z
         clientId: z.string().min(1).optional(),
         username: z.string().min(1).optional(),
         password: z.string().min(1).optional(),
+        /** The password in a file of its own (mode 0600), so the config holds no secret. */
+        passwordFile: z.string().min(1).optional(),
+        /** A private CA and a client certificate for an mqtts:// or wss:// broker; files read at start. */
+        tls: z
+          .object({
+            caFile: z.string().min(1).optional(),
+            certFile: z.string().min(1).optional(),
+            keyFile: z.string().min(1).optional(),
+            rejectUnauthorized: z.boolean().default(true),
+            servername: z.string().min(1).optional(),
+          })
+          .strict()
+          .refine((tls) => (tls.certFile === undefined) === (tls.keyFile === undefined), { message: 'certFile and keyFile go together', path: ['keyFile'] })
+          .optional(),
+        /** Most payload bytes the outbox holds while the broker is out of reach; the oldest are dropped beyond it. */
+        outboxMaxBytes: z.number().int().min(1024 * 1024, 'at least 1 MiB (1048576)').max(1024 * 1024 * 1024, 'at most 1 GiB').default(64 * 1024 * 1024),
         period: z.enum(['minute', 'hour', 'day', 'week', 'month']).default('day'),
         /** A period is closed this long after it ends, so wrap-ups still being typed are counted. */
         wrapUpGraceMinutes: z.number().int().min(0).max(24 * 60).default(60),
         /** Only for the demo: a low threshold makes messages appear within minutes. */
         demo: z.boolean().default(false),
       })
-      .strict(),
+      .strict()
+      .refine((upstream) => upstream.password === undefined || upstream.passwordFile === undefined, { message: 'password or passwordFile, not both', path: ['passwordFile'] })
+      .refine((upstream) => upstream.tls === undefined || /^(mqtts|wss):/.test(upstream.url), { message: 'tls needs an mqtts:// or wss:// url', path: ['tls'] }),
     /** Disclosure control of the statistics beyond the threshold (docs/statistics.md). */
     statistics: z
       .object({
@@ -244,6 +262,19 @@ export const configSchema = z
       })
       .strict()
       .default({ onLookupFailure: 'route' }),
+    research: z
+      .object({
+        /** Every class of a research data set holds at least k records (docs/research-export.md). */
+        k: z.number().int().min(2).max(1000).default(5),
+        /** … and at least l distinct topics (distinct l-diversity). */
+        l: z.number().int().min(2).max(50).default(2),
+        /** Generalize further rather than suppress more than this share of the records. */
+        maxSuppressionPercent: z.number().min(0).max(50).default(5),
+        includeOutcome: z.boolean().default(true),
+      })
+      .strict()
+      .refine((research) => research.l <= research.k, { message: 'l cannot exceed k', path: ['l'] })
+      .default({ k: 5, l: 2, maxSuppressionPercent: 5, includeOutcome: true }),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -61,6 +61,17 @@ export class RegistrationsRepository {
     return this.#db.get<{ n: number }>('SELECT count(*) AS n FROM registrations')?.n ?? 0;
   }
 
+  /** Registrations with occurred_at in [start, end), in row order (a research export shuffles them). */
+  occurredBetween(start: number, end: number): RegistrationRow[] {
+    return this.#db
+      .all<StoredRegistration>(
+        `SELECT id, contact_id, channel, occurred_at, age_band, topic, outcome, registered_at FROM registrations
+         WHERE occurred_at >= ? AND occurred_at < ? ORDER BY id`,
+        [start, end],
+      )
+      .map(toRegistrationRow);
+  }
+
   oldestOccurredAt(): number | undefined {
     return this.#db.get<{ at: number | null }>('SELECT min(occurred_at) AS at FROM registrations')?.at ?? undefined;
   }

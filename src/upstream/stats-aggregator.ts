@@ -130,10 +130,14 @@ export class StatsAggregator {
     const limit = settings.maxPeriodsPerRun ?? DEFAULT_MAX_PERIODS_PER_RUN;
     let closed = 0;
     for (const period of closedPeriodsBetween(from, dueBy, settings.periodLength, settings.timeZone, limit)) {
-      const seq = this.#closePeriod(period);
-      if (seq === undefined) continue;
+      const outcome = this.#closePeriod(period);
+      if (outcome === undefined) continue;
       closed += 1;
-      this.#events.emit('closed', { period, seq });
+      if (outcome.dropped > 0) {
+        // Counts only; the seqs go to the central office in the next birth message.
+        this.#logger.warn({ dropped: outcome.dropped, droppedBytes: outcome.droppedBytes, maxBytes: this.#options.outbox.maxBytes }, 'outbox full: oldest messages dropped');
+      }
+      this.#events.emit('closed', { period, seq: outcome.seq });
     }
     return closed;
   }
@@ -200,7 +204,7 @@ export class StatsAggregator {
   }
 
   /** One period in one transaction; undefined when it was already closed. */
-  #closePeriod(period: Period): number | undefined {
+  #closePeriod(period: Period): { seq: number; dropped: number; droppedBytes: number } | undefined {
     const { database, stats, outbox, clock, settings, session, alongside = [] } = this.#options;
     return database.transaction(() => {
       if (stats.isClosed(period.start)) return undefined;
@@ -239,14 +243,18 @@ export class StatsAggregator {
         margins: released?.margins ?? [],
       };
       const payload = encodeStatsMessage(message);
-      outbox.enqueue({ topic: statsTopic(settings.site), payload, qos: 1, retain: false, createdAt: now });
+      const outcomes = [outbox.enqueue({ topic: statsTopic(settings.site), payload, qos: 1, retain: false, createdAt: now })];
       stats.recordPublished(seq, period, payload);
       for (const source of alongside) {
         const { topic, payload } = source.messageFor(period, outbox.takeSequenceNumber());
-        outbox.enqueue({ topic, payload, qos: 1, retain: false, createdAt: now });
+        outcomes.push(outbox.enqueue({ topic, payload, qos: 1, retain: false, createdAt: now }));
       }
       stats.markClosed(period, now);
-      return seq;
+      return {
+        seq,
+        dropped: outcomes.reduce((sum, outcome) => sum + outcome.dropped, 0),
+        droppedBytes: outcomes.reduce((sum, outcome) => sum + outcome.droppedBytes, 0),
+      };
     });
   }
 }

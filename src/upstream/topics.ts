@@ -4,21 +4,27 @@ import { INCIDENT_KINDS, INCIDENT_SEVERITIES, type IncidentKind } from '../incid
 import { scrubIdentifiers } from '../log/scrub.js';
 import type { Channel } from '../privacy/types.js';
 import type { IncidentSeverity } from '../store/incidents-repository.js';
+import { birthMessageSchema, type BirthMessage } from './birth-message.js';
 import { PERIOD_LENGTHS, type PeriodLength } from './period-calendar.js';
+import { PUBLISHED_KINDS, UPSTREAM_SCHEMA_IDS, type PublishedKind } from './schema-ids.js';
 import { statsMessageSchema, type StatsMessage } from './stats-message.js';
 
 export type { StatsMessage } from './stats-message.js';
+export type { BirthMessage } from './birth-message.js';
 
 /**
  * The upstream wire contract: topic names and the only payloads that may travel on them. Every
  * outgoing payload passes `validateOutgoing` first; the schemas are strict (no extra keys), so a
- * field carrying anything personal cannot be added by accident. docs/upstream.md shows examples.
+ * field carrying anything personal cannot be added by accident. `UPSTREAM_PAYLOADS` is the one
+ * registry of kind → schema id → zod schema, shared by the validator and by the JSON Schema files
+ * in docs/schemas/ (`npm run schemas`). docs/upstream.md shows examples.
  */
 export const TOPIC_ROOT = 'helpline/v1';
 
-export type TopicKind = 'status' | 'stats' | 'health' | 'incident';
+/** `health` is reserved: it has no payload schema yet, so nothing can be published there. */
+export type TopicKind = PublishedKind | 'health';
 
-const TOPIC_KINDS: readonly TopicKind[] = ['status', 'stats', 'health', 'incident'];
+const TOPIC_KINDS: readonly TopicKind[] = [...PUBLISHED_KINDS, 'health'];
 const SITE_ID = /^[a-z0-9-]{1,64}$/;
 
 export const STATS_CHANNELS: readonly Channel[] = ['phone', 'chat', 'mail'];
@@ -39,6 +45,7 @@ export const statusTopic = (site: string): string => upstreamTopic(site, 'status
 export const statsTopic = (site: string): string => upstreamTopic(site, 'stats');
 export const healthTopic = (site: string): string => upstreamTopic(site, 'health');
 export const incidentTopic = (site: string): string => upstreamTopic(site, 'incident');
+export const birthTopic = (site: string): string => upstreamTopic(site, 'birth');
 
 /** The site and kind of a topic this box may publish to; refuses wildcards and anything else. */
 export function parseUpstreamTopic(topic: string): { site: string; kind: TopicKind } {
@@ -76,7 +83,7 @@ export interface IncidentMessage {
 export type StatusState = 'online' | 'offline';
 
 /** Every payload the box may publish. */
-export type OutgoingMessage = StatsMessage | StatusMessage | IncidentMessage;
+export type OutgoingMessage = StatsMessage | StatusMessage | IncidentMessage | BirthMessage;
 
 export interface StatusMessage {
   readonly schema: 'helpline.status/1';
@@ -99,20 +106,25 @@ export function isCategoryCode(text: string): boolean {
 
 const siteSchema = z.string().regex(SITE_ID);
 const sessionSchema = z.string().regex(SESSION_ID);
-const instantSchema = z.string().regex(LOCAL_ISO).refine((text) => Number.isFinite(Date.parse(text)));
-const categorySchema = z.string().refine(isCategoryCode);
+const instantSchema = z.string().regex(LOCAL_ISO).refine((text) => Number.isFinite(Date.parse(text)), 'not a real calendar date and time');
+const categorySchema = z
+  .string()
+  .regex(CATEGORY_CODE)
+  .refine(isCategoryCode, 'a category that looks like a phone number, address or other identifier (a run of 5 digits, or text the identifier scrubber would replace)');
+const firmwareSchema = z.string().regex(/^[0-9A-Za-z.+-]{1,64}$/);
 
 const periodSchema = z.strictObject({
   start: instantSchema,
   end: instantSchema,
   length: z.enum(PERIOD_LENGTHS as [PeriodLength, ...PeriodLength[]]),
-}).refine((period) => Date.parse(period.start) < Date.parse(period.end));
+}).refine((period) => Date.parse(period.start) < Date.parse(period.end), 'start not before end');
 
 const countSchema = z.number().int().nonnegative();
 
 /** An object with exactly these keys, each a count. */
-function countsOf(keys: readonly string[]): z.ZodType<Record<string, number>> {
-  return z.strictObject(Object.fromEntries(keys.map((key) => [key, countSchema])));
+function countsOf<K extends string>(keys: readonly K[]): z.ZodType<Record<K, number>> {
+  // The shape has exactly the keys of K; zod infers Object.fromEntries as a string-keyed record.
+  return z.strictObject(Object.fromEntries(keys.map((key) => [key, countSchema]))) as unknown as z.ZodType<Record<K, number>>;
 }
 
 const statsSchema = statsMessageSchema({ site: siteSchema, session: sessionSchema, instant: instantSchema, category: categorySchema });
@@ -134,9 +146,55 @@ const statusSchema = z.strictObject({
   site: siteSchema,
   session: sessionSchema,
   state: z.enum(['online', 'offline']),
-  firmware: z.string().regex(/^[0-9A-Za-z.+-]{1,64}$/),
+  firmware: firmwareSchema,
   at: instantSchema,
 });
+
+const birthSchema = birthMessageSchema({ site: siteSchema, session: sessionSchema, instant: instantSchema, firmware: firmwareSchema });
+
+export interface UpstreamPayloadSpec<K extends PublishedKind = PublishedKind> {
+  readonly schemaId: (typeof UPSTREAM_SCHEMA_IDS)[K];
+  readonly payload: z.ZodType<OutgoingMessage>;
+  /** For the JSON Schema file: what the payload is. */
+  readonly description: string;
+  /**
+   * For the JSON Schema file: what each check without a message of its own (a superRefine, or a
+   * refine in stats-message.ts) refuses, by payload path ('' for the whole message). The
+   * generator stops on a check that has neither, so no check goes undocumented.
+   */
+  readonly unnamedChecks?: Readonly<Record<string, string>>;
+}
+
+/** The registry: every kind the box publishes, its schema id and its zod schema. */
+export const UPSTREAM_PAYLOADS: { readonly [K in PublishedKind]: UpstreamPayloadSpec<K> } = {
+  status: {
+    schemaId: UPSTREAM_SCHEMA_IDS.status,
+    payload: statusSchema,
+    description: 'Retained on helpline/v1/<site>/status, QoS 1: online on connect, offline before a planned stop and as the Last Will.',
+  },
+  birth: {
+    schemaId: UPSTREAM_SCHEMA_IDS.birth,
+    payload: birthSchema,
+    description:
+      'On helpline/v1/<site>/birth, QoS 1, not retained: published on every (re)connect before the outbox is replayed; the firmware, the payload schemas of this session and the outbox report (waiting messages, messages dropped by the byte cap since the last acknowledged birth).',
+  },
+  stats: {
+    schemaId: UPSTREAM_SCHEMA_IDS.stats,
+    payload: statsSchema,
+    description:
+      'On helpline/v1/<site>/stats, QoS 1: the registrations of one closed period as a channel × topic × age band × outcome table with its margins, small counts suppressed (docs/upstream.md, docs/statistics.md).',
+    unnamedChecks: {
+      period: 'start not before end',
+      '':
+        'a withheld period with cells or margins; otherwise cells not one count per channel × topic × age band × outcome, margins not one table per margin group in the fixed order with one count per category combination, or a count in a cell or margin between 1 and disclosure.threshold − 1 that is not null',
+    },
+  },
+  incident: {
+    schemaId: UPSTREAM_SCHEMA_IDS.incident,
+    payload: incidentSchema,
+    description: 'On helpline/v1/<site>/incident, QoS 1, right after each stats message: counts of security incidents of the same period, by kind and severity.',
+  },
+};
 
 /** Which paths failed, never the values: a value is exactly what must not reach a log. */
 function describeIssues(error: z.ZodError): string {
@@ -156,13 +214,11 @@ export function validateOutgoing(topic: string, payload: string): OutgoingMessag
   } catch {
     throw new GatewayError('HGW_UPSTREAM_PAYLOAD', `payload for ${kind} is not JSON`);
   }
-  const schema = kind === 'stats' ? statsSchema : kind === 'status' ? statusSchema : kind === 'incident' ? incidentSchema : undefined;
-  if (!schema) throw new GatewayError('HGW_UPSTREAM_PAYLOAD', `no payload schema for ${kind} yet`);
-  const result = schema.safeParse(parsed);
+  if (kind === 'health') throw new GatewayError('HGW_UPSTREAM_PAYLOAD', `no payload schema for ${kind} yet`);
+  const result = UPSTREAM_PAYLOADS[kind].payload.safeParse(parsed);
   if (!result.success) throw new GatewayError('HGW_UPSTREAM_PAYLOAD', `${kind} payload refused: ${describeIssues(result.error)}`);
   if (result.data.site !== site) throw new GatewayError('HGW_UPSTREAM_PAYLOAD', `${kind} payload names another site than its topic`);
-  // The schemas are strict and match these types field for field; zod's inferred records are wider.
-  return result.data as OutgoingMessage;
+  return result.data;
 }
 
 /** Validated JSON text for a stats message. */
@@ -183,5 +239,12 @@ export function encodeIncidentMessage(message: IncidentMessage): string {
 export function encodeStatusMessage(message: StatusMessage): string {
   const text = JSON.stringify(message);
   validateOutgoing(statusTopic(message.site), text);
+  return text;
+}
+
+/** Validated JSON text for a birth message. */
+export function encodeBirthMessage(message: BirthMessage): string {
+  const text = JSON.stringify(message);
+  validateOutgoing(birthTopic(message.site), text);
   return text;
 }

@@ -5,6 +5,7 @@ import { OutboxRepository } from '../store/outbox-repository.js';
 import { PrivacyBudgetRepository } from '../store/privacy-budget-repository.js';
 import { StatsRepository } from '../store/stats-repository.js';
 import type { Clock } from '../time/clock.js';
+import { BirthAnnouncer } from './birth-announcer.js';
 import type { RandomBits } from './disclosure/random-source.js';
 import { IncidentReport, type IncidentCountsSource } from './incident-report.js';
 import { UpstreamConnection, type UpstreamConnectionOptions } from './mqtt-connection.js';
@@ -21,6 +22,8 @@ export interface UpstreamServiceOptions {
   /** One per process start; random so two runs of the box are told apart upstream. */
   readonly newSessionId?: () => string;
   readonly window?: number;
+  /** The outbox's byte cap (upstream.outboxMaxBytes); default DEFAULT_OUTBOX_MAX_BYTES. */
+  readonly outboxMaxBytes?: number;
   /**
    * The incident register (or anything with its `countsForPeriod`): when given, every closed stats
    * period is followed by an `incident` message with that period's counts.
@@ -38,9 +41,9 @@ export interface UpstreamServiceOptions {
 const CATCH_UP_PERIODS_PER_RUN = 4;
 
 /**
- * The upstream as one start()/stop() unit: connection, outbox publisher and period closer, with
- * every newly closed period (its stats and, when configured, its incident counts) handed straight
- * to the publisher.
+ * The upstream as one start()/stop() unit: connection, outbox publisher (with the birth message
+ * of every connect) and period closer, with every newly closed period (its stats and, when
+ * configured, its incident counts) handed straight to the publisher.
  */
 export class UpstreamService {
   readonly session: string;
@@ -52,9 +55,17 @@ export class UpstreamService {
 
   constructor(options: UpstreamServiceOptions) {
     this.session = (options.newSessionId ?? randomUUID)();
-    this.outbox = new OutboxRepository(options.database);
+    this.outbox = new OutboxRepository(options.database, { maxBytes: options.outboxMaxBytes });
     this.connection = new UpstreamConnection({ ...options.mqtt, site: options.site, session: this.session }, options.clock, options.logger);
-    this.publisher = new OutboxPublisher({ connection: this.connection, outbox: this.outbox, logger: options.logger, window: options.window });
+    const birth = new BirthAnnouncer({
+      site: options.site,
+      session: this.session,
+      firmware: options.mqtt.firmware,
+      outbox: this.outbox,
+      clock: options.clock,
+      logger: options.logger,
+    });
+    this.publisher = new OutboxPublisher({ connection: this.connection, outbox: this.outbox, logger: options.logger, window: options.window, birth });
     this.aggregator = new StatsAggregator({
       database: options.database,
       stats: new StatsRepository(options.database),

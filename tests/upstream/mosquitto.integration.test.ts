@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,7 +40,7 @@ describe('upstream against real Mosquitto', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  function gateway(url: string): UpstreamService {
+  function gateway(url: string, outboxMaxBytes?: number): UpstreamService {
     const { site: _site, ...stats } = testSettings;
     const service = new UpstreamService({
       database: store.db,
@@ -47,10 +48,22 @@ describe('upstream against real Mosquitto', () => {
       logger: silentLogger(),
       site: SITE,
       stats,
+      outboxMaxBytes,
       mqtt: { url, firmware: '0.1.0', reconnectInitialMs: 50, reconnectMaxMs: 200, stopTimeoutMs: 2_000 },
     });
     services.push(service);
     return service;
+  }
+
+  /** The size of one stats message of testSettings (an empty period: every period here is). */
+  function statsMessageBytes(): number {
+    const probe = new TempStore();
+    try {
+      probe.aggregator(new ManualClock(PERIOD_START + HOUR), randomUUID(), { firstPeriodFrom: PERIOD_START }).closeDuePeriods();
+      return probe.outbox.waitingBytes();
+    } finally {
+      probe.cleanup();
+    }
   }
 
   async function subscribe(): Promise<Subscriber> {
@@ -116,6 +129,44 @@ describe('upstream against real Mosquitto', () => {
     expect(service.aggregator.closeDuePeriods()).toBe(1);
     await waitFor(() => central.on('stats').length >= 2 && store.outbox.count() === 0, 'sentinel delivered');
     expect(central.on('stats').map((m) => m.payload['seq'])).toEqual([1, 2]);
+  });
+
+  it('while the broker is down for a while: fills the capped outbox, reconnects within the backoff bound after the restart, sends its birth with the outbox report, then replays in order', async () => {
+    const oneMessage = statsMessageBytes();
+    store.register(PERIOD_START + HOUR + 10, { channel: 'chat', topic: 'love', ageBand: '16-18' }, 5);
+    const service = gateway(proxy.url, Math.floor(oneMessage * 3.5));
+    await service.start();
+    await waitFor(() => service.connection.connected, 'gateway connected');
+
+    proxy.blocked = true;
+    await mosquitto.stop();
+    await waitFor(() => !service.connection.connected, 'gateway notices the broker is gone');
+    clock.advance(5 * HOUR);
+    expect(service.aggregator.closeDuePeriods()).toBe(5);
+    expect(store.outbox.droppedReport()).toEqual({ count: 2, seqRanges: [[1, 2]] });
+    // Backoff bounded by reconnectMaxMs (200 ms, ±20 % jitter): eight more attempts take under 2 s;
+    // doubling without the bound (from 50 ms) would take over 25 s.
+    const attempts = proxy.accepted;
+    await waitFor(() => proxy.accepted >= attempts + 8, 'eight more attempts while the broker is down', 5_000);
+
+    await mosquitto.start();
+    const central = await subscribe();
+    const reopened = Date.now();
+    proxy.blocked = false;
+    await waitFor(() => service.connection.connected, 'reconnected');
+    expect(Date.now() - reopened).toBeLessThan(3_000);
+    await waitFor(() => central.on('stats').length === 3 && store.outbox.count() === 0, 'replay delivered');
+
+    const kinds = central.messages.map((message) => message.topic.split('/').at(-1));
+    expect(kinds).toEqual(['status', 'birth', 'stats', 'stats', 'stats']);
+    expect(central.on('birth')[0]).toMatchObject({ qos: 1, retain: false });
+    expect(central.on('birth')[0]?.payload).toMatchObject({
+      schema: 'helpline.birth/1',
+      session: service.session,
+      outbox: { waiting: 3, firstWaitingSeq: 3, lastSeq: 5, dropped: { count: 2, seqRanges: [[1, 2]] } },
+    });
+    expect(central.on('stats').map((message) => message.payload['seq'])).toEqual([3, 4, 5]);
+    expect(store.outbox.droppedReport()).toEqual({ count: 0, seqRanges: [] });
   });
 
   it('publishes a retained offline status on a planned stop', async () => {

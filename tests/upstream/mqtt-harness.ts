@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
-import { connect, type MqttClient } from 'mqtt';
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 
 /** Polls a condition that depends on real I/O (a broker, a socket); gives up after `timeoutMs`. */
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
@@ -32,16 +32,19 @@ async function accepts(port: number): Promise<boolean> {
   });
 }
 
-/** The Debian mosquitto binary on 127.0.0.1:<port>, anonymous, no persistence. */
+/**
+ * The Debian mosquitto binary on 127.0.0.1:<port>, no persistence unless `brokerLines` say
+ * otherwise; anonymous unless `listenerLines` (TLS files, password file, …) do.
+ */
 export class MosquittoProcess {
   readonly port: number;
   readonly #configFile: string;
   #child: ChildProcess | undefined;
 
-  constructor(dir: string, port: number) {
+  constructor(dir: string, port: number, listenerLines: readonly string[] = ['allow_anonymous true'], brokerLines: readonly string[] = ['persistence false']) {
     this.port = port;
     this.#configFile = path.join(dir, 'mosquitto.conf');
-    fs.writeFileSync(this.#configFile, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest none', ''].join('\n'));
+    fs.writeFileSync(this.#configFile, [`listener ${port} 127.0.0.1`, ...listenerLines, ...brokerLines, 'log_dest none', ''].join('\n'));
   }
 
   get url(): string {
@@ -75,6 +78,8 @@ export class MosquittoProcess {
  */
 export class TcpProxy {
   blocked = false;
+  /** Connections accepted so far, blocked ones included: the box's connection attempts. */
+  accepted = 0;
   readonly #targetPort: number;
   readonly #server = net.createServer((client) => this.#relay(client));
   readonly #sockets = new Set<net.Socket>();
@@ -102,6 +107,7 @@ export class TcpProxy {
   }
 
   #relay(client: net.Socket): void {
+    this.accepted += 1;
     if (this.blocked) {
       client.destroy();
       return;
@@ -140,8 +146,8 @@ export class Subscriber {
     });
   }
 
-  static async connect(url: string, filter: string): Promise<Subscriber> {
-    const client = connect(url, { reconnectPeriod: 0, clientId: `central-${Math.random().toString(16).slice(2)}` });
+  static async connect(url: string, filter: string, options: IClientOptions = {}): Promise<Subscriber> {
+    const client = connect(url, { reconnectPeriod: 0, clientId: `central-${Math.random().toString(16).slice(2)}`, ...options });
     client.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());

@@ -1,50 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TypedEmitter } from '../../src/events/typed-emitter.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { ManualClock } from '../../src/time/clock.js';
-import { OutboxPublisher, type PublishedMessage, type PublishingConnection } from '../../src/upstream/outbox-publisher.js';
-import { validateOutgoing, type StatsMessage, type StatusMessage } from '../../src/upstream/topics.js';
+import { OutboxPublisher, type PublishedMessage } from '../../src/upstream/outbox-publisher.js';
+import { FakeConnection, flush } from './fake-connection.js';
 import { HOUR, TempStore } from './upstream-fixture.js';
 
-interface PendingPublish {
-  readonly topic: string;
-  readonly seq: number;
-  readonly ack: () => void;
-  readonly fail: (error: Error) => void;
-}
-
-/** Stands in for UpstreamConnection: publishes wait until the test acknowledges them. */
-class FakeConnection implements PublishingConnection {
-  connected = false;
-  readonly pending: PendingPublish[] = [];
-  readonly #events = new TypedEmitter<{ connected: []; disconnected: [] }>();
-
-  on<K extends 'connected' | 'disconnected'>(event: K, listener: () => void): () => void {
-    return this.#events.on(event, listener);
-  }
-
-  publish(topic: string, payload: string): Promise<StatsMessage | StatusMessage> {
-    const message = validateOutgoing(topic, payload) as StatsMessage;
-    return new Promise((resolve, reject) => {
-      this.pending.push({ topic, seq: message.seq, ack: () => resolve(message), fail: reject });
-    });
-  }
-
-  connect(): void {
-    this.connected = true;
-    this.#events.emit('connected');
-  }
-
-  /** Like the real one: in-flight publishes fail, then 'disconnected'. */
-  disconnect(): void {
-    this.connected = false;
-    for (const publish of this.pending.splice(0)) publish.fail(new Error('Message removed'));
-    this.#events.emit('disconnected');
-  }
-}
-
-const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const PERIOD_START = Date.parse('2025-06-02T08:00:00Z');
 
 describe('OutboxPublisher', () => {
@@ -112,7 +73,7 @@ describe('OutboxPublisher', () => {
   it('skips a row the payload check refuses, keeps it, and goes on with the next', async () => {
     const good = store.outbox.oldest(10);
     for (const row of good) store.outbox.deleteSent(row);
-    const badId = store.outbox.enqueue({ topic: 'helpline/v1/test-site/stats', payload: '{"caller":"x"}', qos: 1, retain: false, createdAt: 0 });
+    const badId = store.outbox.enqueue({ topic: 'helpline/v1/test-site/stats', payload: '{"caller":"x"}', qos: 1, retain: false, createdAt: 0 }).id;
     for (const row of good) store.outbox.enqueue(row);
     const refusing = new OutboxPublisher({
       connection: {
@@ -120,13 +81,7 @@ describe('OutboxPublisher', () => {
           return connection.connected;
         },
         on: (event, listener) => connection.on(event, listener),
-        publish: (topic, payload) => {
-          try {
-            return connection.publish(topic, payload);
-          } catch (error) {
-            return Promise.reject(error);
-          }
-        },
+        publish: (topic, payload) => connection.publish(topic, payload),
       },
       outbox: store.outbox,
       logger: silentLogger(),
@@ -147,9 +102,9 @@ describe('OutboxRepository', () => {
     try {
       const outbox = store.outbox;
       const first = { topic: 'helpline/v1/test-site/stats', payload: '{"seq":1}', qos: 1 as const, retain: false, createdAt: 0 };
-      const id = outbox.enqueue(first);
+      const { id } = outbox.enqueue(first);
       expect(outbox.deleteSent({ id, payload: first.payload })).toBe(true);
-      const reused = outbox.enqueue({ ...first, payload: '{"seq":2}' });
+      const reused = outbox.enqueue({ ...first, payload: '{"seq":2}' }).id;
       expect(reused).toBe(id);
       expect(outbox.deleteSent({ id, payload: first.payload })).toBe(false);
       expect(outbox.count()).toBe(1);

@@ -112,3 +112,33 @@ describe('validateOutgoing', () => {
     expect(refusal(statusTopic('site-a'), { schema: 'helpline.status/1', site: 'site-a', session, state: 'sleeping', firmware: '0.1.0', at })).toBe('HGW_UPSTREAM_PAYLOAD');
   });
 });
+
+describe('the birth message schema', () => {
+  const birth = (outbox: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+    schema: 'helpline.birth/1',
+    site: 'site-a',
+    session,
+    firmware: '0.1.0',
+    at: '2025-06-02T08:00:00.000Z',
+    schemas: { status: 'helpline.status/1', birth: 'helpline.birth/1', stats: 'helpline.stats/2', incident: 'helpline.incident/1' },
+    outbox: { waiting: 2, waitingBytes: 900, maxBytes: 1048576, firstWaitingSeq: 9, lastSeq: 10, dropped: { count: 3, seqRanges: [[1, 2], [5, 5]] }, ...outbox },
+    ...overrides,
+  });
+  const topic = upstreamTopic('site-a', 'birth');
+
+  it('accepts a well-formed birth, also with nothing waiting and nothing dropped', () => {
+    expect(refusal(topic, birth())).toBeUndefined();
+    expect(refusal(topic, birth({ waiting: 0, waitingBytes: 0, firstWaitingSeq: null, lastSeq: 0, dropped: { count: 0, seqRanges: [] } }))).toBeUndefined();
+  });
+
+  it('refuses an extra field, a schema id this firmware does not publish, and inconsistent outbox figures', () => {
+    expect(refusal(topic, birth({}, { caller: 'x' }))).toBe('HGW_UPSTREAM_PAYLOAD');
+    expect(refusal(topic, birth({}, { schemas: { status: 'helpline.status/1', birth: 'helpline.birth/1', stats: 'helpline.stats/1', incident: 'helpline.incident/1' } }))).toBe('HGW_UPSTREAM_PAYLOAD');
+    expect(refusal(topic, birth({ dropped: { count: 2, seqRanges: [[5, 5], [1, 2]] } }))).toBe('HGW_UPSTREAM_PAYLOAD');
+    expect(refusal(topic, birth({ dropped: { count: 2, seqRanges: [[1, 2], [3, 4]] } }))).toBe('HGW_UPSTREAM_PAYLOAD');
+    expect(refusal(topic, birth({ firstWaitingSeq: 11 }))).toBe('HGW_UPSTREAM_PAYLOAD');
+    expect(refusal(topic, birth({ dropped: { count: 1, seqRanges: [[11, 11]] } }))).toBe('HGW_UPSTREAM_PAYLOAD');
+    expect(refusal(topic, birth({ waiting: 0 }))).toBe('HGW_UPSTREAM_PAYLOAD');
+    expect(refusal(statsTopic('site-a'), birth())).toBe('HGW_UPSTREAM_PAYLOAD');
+  });
+});

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { silentLogger } from '../../src/log/logger.js';
+import { silentLogger, type Logger } from '../../src/log/logger.js';
 import { GatewayDatabase } from '../../src/store/open-database.js';
 import { OutboxRepository } from '../../src/store/outbox-repository.js';
 import { StatsRepository } from '../../src/store/stats-repository.js';
@@ -34,13 +34,13 @@ export class TempStore {
     return new OutboxRepository(this.db);
   }
 
-  aggregator(clock: Clock, session: string, settings: Partial<StatsSettings> = {}): StatsAggregator {
+  aggregator(clock: Clock, session: string, settings: Partial<StatsSettings> = {}, options: { outboxMaxBytes?: number; logger?: Logger } = {}): StatsAggregator {
     return new StatsAggregator({
       database: this.db,
       stats: new StatsRepository(this.db),
-      outbox: new OutboxRepository(this.db),
+      outbox: new OutboxRepository(this.db, { maxBytes: options.outboxMaxBytes }),
       clock,
-      logger: silentLogger(),
+      logger: options.logger ?? silentLogger(),
       settings: { ...testSettings, ...settings },
       session,
     });

@@ -1,0 +1,12 @@
+export type { QuasiIdentifier, ResearchCategories, ResearchSettings, SourceRegistration } from './research-types.js';
+export { QUASI_IDENTIFIERS } from './research-types.js';
+export type { Hierarchy } from './generalization-hierarchies.js';
+export { ANY, ageBandHierarchy, keepOrHideHierarchy, periodHierarchy } from './generalization-hierarchies.js';
+export type { Anonymization, KeptRecord, PrivacyModel, QuasiRecord } from './k-anonymity.js';
+export { anonymize } from './k-anonymity.js';
+export type { RandomSource } from './record-ids.js';
+export { RecordIdMinter, cryptoRandom, shuffled } from './record-ids.js';
+export { researchCsv } from './research-csv.js';
+export type { ResearchDataSet, ResearchDataSetInput, ResearchExportSummary } from './research-data-set.js';
+export { buildResearchDataSet } from './research-data-set.js';
+export { recipientProblem } from './recipient.js';
