@@ -164,8 +164,9 @@ describe('a phone number on the line leaves no trace in files, logs, MQTT or the
     clock.set(MINUTE_START + 60_000 + 1);
     expect(gateway.upstream.aggregator.closeDuePeriods()).toBe(1);
     await waitFor(() => central.on('stats').length === 1 && gateway.upstream.outbox.count() === 0, 'the stats message delivered');
+    // The registrations reached the table (as counts, or suppressed: a null is never a zero).
     const stats = central.on('stats')[0]?.json as { cells: Array<number | null> };
-    expect(stats.cells.reduce<number>((sum, count) => sum + (count ?? 0), 0)).toBeGreaterThan(0);
+    expect(stats.cells.filter((count) => count !== 0).length).toBeGreaterThan(0);
 
     // While running: the WAL file holds the newest pages and must be part of the scan.
     const running = scanDirectory(dataDir, PROBES);
