@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { encodeStatsMessage, formatLocalIso, STATS_SCHEMA, statsDimensions, suppressTable, tabulateCounts, type StatsMessage } from '../src/upstream/index.js';
+import { encodeStatsMessage, formatLocalIso, STATS_SCHEMA, statsDimensions, protectTable, tabulateCounts, type StatsMessage } from '../src/upstream/index.js';
 import { freePort, waitFor } from '../tests/upstream/mqtt-harness.js';
 import { CollectorDatabase, PersistentMosquitto, Publisher, TestCollector } from '../tests/collector/collector-harness.js';
 import { PostgresProcess } from '../tests/collector/postgres-harness.js';
@@ -28,7 +28,7 @@ function realistic(site: string, seq: number): string {
   const counts = ['phone', 'chat', 'mail'].flatMap((channel) =>
     TOPICS.flatMap((topic) => ['12-13', '14-15', '16-17'].map((ageBand) => ({ channel, topic, ageBand, outcome: 'listened', count: (seq * 7 + topic.length) % 23 }))),
   );
-  const { cells, margins } = suppressTable(DIMENSIONS, tabulateCounts(counts, DIMENSIONS).cells, 10);
+  const { cells, margins } = protectTable(DIMENSIONS, tabulateCounts(counts, DIMENSIONS).cells, { threshold: 10, protectionWidth: 2 });
   const start = Date.parse('2025-01-01T00:00:00Z') + seq * DAY;
   const message: StatsMessage = {
     schema: STATS_SCHEMA,
@@ -37,7 +37,7 @@ function realistic(site: string, seq: number): string {
     seq,
     period: { start: formatLocalIso(start, 'Europe/Amsterdam'), end: formatLocalIso(start + DAY, 'Europe/Amsterdam'), length: 'day' },
     dimensions: DIMENSIONS,
-    disclosure: { threshold: 10, contributionCap: null, secondarySuppression: 'published-cells-only', protectionWidth: null, noise: null },
+    disclosure: { threshold: 10, contributionCap: null, secondarySuppression: 'interval-audit', protectionWidth: 2, noise: null },
     withheld: null,
     cells,
     margins,

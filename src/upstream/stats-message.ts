@@ -56,11 +56,8 @@ export interface StatsNoise {
   readonly budget: { readonly year: number; readonly spent: number; readonly total: number };
 }
 
-/**
- * 'published-cells-only': a margin is published only where every cell under it is;
- * 'interval-audit': suppressed counts are protected against linear derivation (docs/statistics.md).
- */
-export type StatsSecondarySuppression = 'published-cells-only' | 'interval-audit';
+/** 'interval-audit': suppressed counts are protected against linear derivation (docs/statistics.md). */
+export type StatsSecondarySuppression = 'interval-audit';
 
 export interface StatsDisclosure {
   /** Counts from 1 to threshold − 1 are suppressed (cells and margins alike). */
@@ -70,12 +67,11 @@ export interface StatsDisclosure {
   /** How further counts were chosen so that no suppressed count can be derived from the others. */
   readonly secondarySuppression: StatsSecondarySuppression;
   /**
-   * With 'interval-audit': the width an attacker's range for every small suppressed count has at
-   * least (the least and the most it can be, given everything published; docs/statistics.md),
-   * against an attacker who knows which nulls are small when threshold − 2 ≥ protectionWidth,
-   * else against one who does not. null with 'published-cells-only'.
+   * The width an attacker's range for every small suppressed count has at least (the least and
+   * the most it can be, given everything published; docs/statistics.md), against an attacker who
+   * knows which nulls are small when threshold − 2 ≥ protectionWidth, else against one who does not.
    */
-  readonly protectionWidth: number | null;
+  readonly protectionWidth: number;
   readonly noise: StatsNoise | null;
 }
 
@@ -159,8 +155,8 @@ export function statsMessageSchema(parts: {
       disclosure: z.strictObject({
         threshold: z.number().int().min(1),
         contributionCap: z.number().int().min(1).nullable(),
-        secondarySuppression: z.enum(['published-cells-only', 'interval-audit']),
-        protectionWidth: z.number().int().min(0).nullable(),
+        secondarySuppression: z.literal('interval-audit'),
+        protectionWidth: z.number().int().min(0),
         noise: z
           .strictObject({
             mechanism: z.literal('discrete-laplace'),
@@ -176,10 +172,6 @@ export function statsMessageSchema(parts: {
       margins: z.array(z.strictObject({ by: z.array(dimension), counts: z.array(count) })),
     })
     .superRefine((message, context) => {
-      const { secondarySuppression, protectionWidth } = message.disclosure;
-      if ((secondarySuppression === 'interval-audit') !== (protectionWidth !== null)) {
-        context.addIssue({ code: 'custom', path: ['disclosure', 'protectionWidth'], message: 'protection width does not fit the method' });
-      }
       const dimensions = message.dimensions as StatsDimensions;
       if (message.withheld !== null) {
         if (message.cells.length > 0 || message.margins.length > 0) context.addIssue({ code: 'custom', path: ['cells'], message: 'a withheld period carries no counts' });

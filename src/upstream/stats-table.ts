@@ -1,19 +1,11 @@
 import type { Channel } from '../privacy/types.js';
 import type { RegistrationCount } from '../store/stats-repository.js';
-import {
-  STATS_DIMENSIONS,
-  STATS_MARGIN_GROUPS,
-  tableIndex,
-  tableSize,
-  type StatsDimension,
-  type StatsDimensions,
-} from './stats-message.js';
+import { STATS_DIMENSIONS, tableIndex, tableSize, type StatsDimension, type StatsDimensions } from './stats-message.js';
 import { OTHER_CATEGORY, STATS_CHANNELS } from './topics.js';
 
 /**
  * The true counts of one period as the fixed-shape table of `helpline.stats/2`: every channel ×
- * topic × age band × outcome cell, zeros included, and the margins of STATS_MARGIN_GROUPS as sums
- * of the cells. Nothing here suppresses: see suppression.ts.
+ * topic × age band × outcome cell, zeros included. Nothing here suppresses: see disclosure/.
  */
 export interface StatsCategories {
   readonly topics: readonly string[];
@@ -61,41 +53,4 @@ export function tabulateCounts(counts: readonly RegistrationCount[], dimensions:
     cells[index] = (cells[index] ?? 0) + row.count;
   }
   return { dimensions, cells, unknownChannel };
-}
-
-/**
- * For each cell, its index in a table over `by`: the cell's categories in the dimensions `by`
- * keeps. Margins are sums of cells along these indexes.
- */
-export function marginIndexes(dimensions: StatsDimensions, by: readonly StatsDimension[]): number[] {
-  const sizes = STATS_DIMENSIONS.map((dimension) => dimensions[dimension].length);
-  const kept = STATS_DIMENSIONS.map((dimension) => by.includes(dimension));
-  const indexes: number[] = [];
-  const total = tableSize(dimensions, STATS_DIMENSIONS);
-  for (let cell = 0; cell < total; cell += 1) {
-    let rest = cell;
-    const position = new Array<number>(sizes.length).fill(0);
-    for (let d = sizes.length - 1; d >= 0; d -= 1) {
-      const size = sizes[d] ?? 1;
-      position[d] = rest % size;
-      rest = Math.floor(rest / size);
-    }
-    let index = 0;
-    for (let d = 0; d < sizes.length; d += 1) {
-      if (kept[d]) index = index * (sizes[d] ?? 1) + (position[d] ?? 0);
-    }
-    indexes.push(index);
-  }
-  return indexes;
-}
-
-/** The sums of the cells for every margin group, in STATS_MARGIN_GROUPS order. */
-export function marginSums(dimensions: StatsDimensions, cells: readonly number[]): number[][] {
-  return STATS_MARGIN_GROUPS.map((group) => {
-    const sums = new Array<number>(tableSize(dimensions, group)).fill(0);
-    marginIndexes(dimensions, group).forEach((index, cell) => {
-      sums[index] = (sums[index] ?? 0) + (cells[cell] ?? 0);
-    });
-    return sums;
-  });
 }

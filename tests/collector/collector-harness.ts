@@ -15,7 +15,7 @@ import {
   formatLocalIso,
   STATS_SCHEMA,
   statsDimensions,
-  suppressTable,
+  protectTable,
   tabulateCounts,
   UPSTREAM_SCHEMA_IDS,
   type StatsMessage,
@@ -139,7 +139,7 @@ export function statsPayload(site: string, seq: number, options: { hour?: number
   const start = Date.parse('2025-06-02T08:00:00Z') + (options.hour ?? seq) * 3_600_000;
   const dimensions = statsDimensions({ topics: ['bullying', 'home', 'love'], ageBands: ['12-15'], outcomes: ['advice'] });
   const counts = (options.registrations ?? [['phone', 'home', 7]]).map(([channel, topic, count]) => ({ channel, topic, ageBand: '12-15', outcome: 'advice', count }));
-  const { cells, margins } = suppressTable(dimensions, tabulateCounts(counts, dimensions).cells, 5);
+  const { cells, margins } = protectTable(dimensions, tabulateCounts(counts, dimensions).cells, { threshold: 5, protectionWidth: 2 });
   const message: StatsMessage = {
     schema: STATS_SCHEMA,
     site,
@@ -147,7 +147,7 @@ export function statsPayload(site: string, seq: number, options: { hour?: number
     seq,
     period: { start: formatLocalIso(start, 'Europe/Amsterdam'), end: formatLocalIso(start + 3_600_000, 'Europe/Amsterdam'), length: 'hour' },
     dimensions,
-    disclosure: { threshold: 5, contributionCap: null, secondarySuppression: 'published-cells-only', protectionWidth: null, noise: null },
+    disclosure: { threshold: 5, contributionCap: null, secondarySuppression: 'interval-audit', protectionWidth: 2, noise: null },
     withheld: null,
     cells,
     margins,
