@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: runs the benchmark, then the retention run, then the telephony benchmarks (call
- * setup through the SIP box against SIPp direct, RTP relay CPU), prints the Markdown tables and, for
+ * setup through the SIP box against SIPp direct, RTP relay CPU), the chat relay and PII quality,
+ * the statistics year and the outbox replay, prints the Markdown tables and, for
  * a full-scale run, writes them into docs/benchmarks.md below the hand-written method section.
  *
  *   BENCH_CONTACTS=1000000  stored contacts before the measured calls
@@ -17,6 +18,8 @@
  *   BENCH_RTP_SECONDS=10    measured seconds of the relay run
  *   BENCH_CHATS=200         concurrent chats, one message per second each
  *   BENCH_CHAT_SECONDS=10   measured seconds of the chat relay run
+ *   BENCH_STATS_CONTACTS=400000  registered contacts of the statistics year (issue 6)
+ *   BENCH_REPLAY_DAYS=7     days offline before the outbox replay (issue 6)
  *   BENCH_WRITE_DOCS=1      also write docs/benchmarks.md for a scaled-down run (0: never)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,6 +31,8 @@ import { runCallSetupBench } from './call-setup-bench.js';
 import { runRtpRelayBench } from './rtp-relay-bench.js';
 import { measurePiiQuality, renderPiiQualityReport } from './pii-quality.js';
 import { renderChatRelayReport, runChatRelayBench } from './chat-relay-bench.js';
+import { renderStatsBench, runStatsBench } from './stats-bench.js';
+import { renderOutboxReplayReport, runOutboxReplayBench } from './outbox-replay-bench.js';
 import { HELD_OUT_LINES } from '../../tests/pii/held-out-lines.js';
 import { callSetupVerdict, renderCallSetupReport, renderRtpRelayReport, rtpRelayVerdict } from './telephony-report.js';
 
@@ -93,7 +98,16 @@ const chatRelayReport = renderChatRelayReport(chatRelay);
 process.stdout.write(`${chatRelayReport}\n`);
 const piiReport = `${renderPiiQualityReport(measurePiiQuality())}\n${renderPiiQualityReport(measurePiiQuality(HELD_OUT_LINES), 'Chat PII detection (held-out set, never used to tune the rules)')}`;
 process.stdout.write(`${piiReport}\n`);
-const report = `${intakeReport}\n${retentionReport}\n${callSetupReport}\n${rtpRelayReport}\n${chatRelayReport}\n${piiReport}`;
+const statsContacts = positiveInteger('BENCH_STATS_CONTACTS', 400_000);
+log(`statistics: a year of ${statsContacts} contacts closed by week, month and day`);
+const statsReport = `### Statistics (issue 6)\n\n${renderStatsBench(await runStatsBench({ contacts: statsContacts, periods: ['week', 'month', 'day'], log }))}\n`;
+process.stdout.write(`${statsReport}\n`);
+const replayDays = positiveInteger('BENCH_REPLAY_DAYS', 7);
+log(`outbox replay after ${replayDays} days offline`);
+const replay = await runOutboxReplayBench({ days: replayDays, contactsPerDay: 600, periodLengths: ['hour', 'day'], windows: [1, 4, 16, 64], rttsMs: [0, 20], repetitions: 5, log });
+const replayReport = `${renderOutboxReplayReport(replay)}\n`;
+process.stdout.write(`${replayReport}\n`);
+const report = `${intakeReport}\n${retentionReport}\n${callSetupReport}\n${rtpRelayReport}\n${chatRelayReport}\n${piiReport}\n${statsReport}\n${replayReport}`;
 
 const docsPath = join(root, 'docs', 'benchmarks.md');
 if (writeDocs) {
