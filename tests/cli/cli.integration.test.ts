@@ -14,7 +14,7 @@ const CLI = join(ROOT, 'src', 'cli', 'helpline-gateway.ts');
 const example = JSON.parse(readFileSync(join(ROOT, 'docs', 'config.example.json'), 'utf8')) as Record<string, unknown>;
 
 function cliWithInput(input: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 20_000, input });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, input });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -33,7 +33,7 @@ beforeAll(() => {
 
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-describe('the helpline-gateway command', () => {
+describe('the helpline-gateway command', { timeout: 120_000 }, () => {
   it('prints usage and exits 2 for an unknown command', () => {
     const result = cli('frobnicate');
     expect(result.status).toBe(2);
@@ -89,7 +89,7 @@ describe('the helpline-gateway command', () => {
   });
 });
 
-describe('helpline-gateway audit verify', () => {
+describe('helpline-gateway audit verify', { timeout: 120_000 }, () => {
   it('says the log is intact, and fails in one line once an entry was edited in the database', async () => {
     const { AuditLog } = await import('../../src/audit/index.js');
     const path = join(directory, 'data', 'gateway.db');
@@ -111,7 +111,7 @@ describe('helpline-gateway audit verify', () => {
   });
 });
 
-describe('helpline-gateway retention', () => {
+describe('helpline-gateway retention', { timeout: 120_000 }, () => {
   it('shows the oldest item and the next deadline, lists what is due, destroys it and audits it', async () => {
     const { ContactDesk } = await import('../../src/contacts/contact-desk.js');
     const { PriorContactCounter } = await import('../../src/contacts/prior-contact-counter.js');
@@ -162,7 +162,7 @@ describe('helpline-gateway retention', () => {
   });
 });
 
-describe('helpline-gateway accounts', () => {
+describe('helpline-gateway accounts', { timeout: 120_000 }, () => {
   it('adds the first coordinator with the password from standard input, lists, disables, and audits it', () => {
     const dataDir = join(directory, 'accounts-data');
     const empty = cli('accounts', 'list', '--config', configPath, '--data-dir', dataDir);
