@@ -51,6 +51,7 @@ export class UpdateTrialWatch {
   #state: TrialWatchState = 'not-on-trial';
   #cancel: (() => void) | undefined;
   #deadline = 0;
+  #checking: Promise<void> = Promise.resolve();
 
   constructor(options: TrialWatchOptions) {
     if (!(options.checkEveryMs > 0) || !(options.deadlineMs > 0)) throw new TypeError('UpdateTrialWatch: checkEveryMs and deadlineMs must be positive');
@@ -75,6 +76,11 @@ export class UpdateTrialWatch {
     return this.#state;
   }
 
+  /** Resolves once the check that is running (if any) has finished: tests move a ManualScheduler, then wait for this. */
+  whenChecked(): Promise<void> {
+    return this.#checking;
+  }
+
   stop(): void {
     this.#cancel?.();
     this.#cancel = undefined;
@@ -82,13 +88,20 @@ export class UpdateTrialWatch {
   }
 
   #schedule(afterMs: number): void {
-    this.#cancel = this.#options.scheduler.after(afterMs, () => void this.#check());
+    this.#cancel = this.#options.scheduler.after(afterMs, () => {
+      this.#checking = this.#check();
+    });
   }
 
   async #check(): Promise<void> {
     if (this.#state !== 'watching') return;
     const { logger, clock } = this.#options;
-    const problems = unhealthyParts(this.#options.health());
+    let problems: string[];
+    try {
+      problems = unhealthyParts(this.#options.health());
+    } catch (error) {
+      problems = [`health check failed (${describeError(error).message})`];
+    }
     if (problems.length === 0) {
       try {
         await commitRunningTrial(this.#options);
