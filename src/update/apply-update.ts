@@ -4,6 +4,7 @@ import type { Clock } from '../time/clock.js';
 import type { BundleLimits, EntrySpan } from './bundle-container.js';
 import type { ByteSource } from './byte-source.js';
 import { SLOT_RECORD_DIRECTORY, shownPath } from './bundle-paths.js';
+import { alignCommittedLink } from './boot-check.js';
 import { loadPinnedKeys } from './pinned-keys.js';
 import { SLOT_MANIFEST, SLOT_SIGNATURE } from './slot-check.js';
 import { currentSlot, loadState, saveState } from './state-store.js';
@@ -87,6 +88,8 @@ export async function applyUpdate(options: ApplyOptions): Promise<AppliedUpdate>
       await recordOutcome(files, paths, state, clock, error);
       throw error;
     }
+    // `committed` may still name the slot about to be overwritten (a commit since the last start).
+    await alignCommittedLink(files, paths, state);
     reached('verified');
     const target = otherSlot(active);
     try {

@@ -7,7 +7,7 @@ import { loadPinnedKeys } from './pinned-keys.js';
 import { checkSlot } from './slot-check.js';
 import { currentSlot, readState, saveState } from './state-store.js';
 import type { StepHook, UpdateFiles } from './update-files.js';
-import { backupDirectory, currentLink, slotDirectory, slotLinkTarget, stagingDirectory, type UpdatePaths } from './update-paths.js';
+import { backupDirectory, committedLink, currentLink, slotDirectory, slotLinkTarget, slotOfLinkTarget, stagingDirectory, type UpdatePaths } from './update-paths.js';
 import { endTrial, result, withTrial, type UpdateState } from './update-state.js';
 
 export interface TrialControlOptions {
@@ -41,6 +41,16 @@ async function removeLeftovers(files: UpdateFiles, paths: UpdatePaths): Promise<
   await files.removeTree(stagingDirectory(paths));
 }
 
+/**
+ * Points `committed` at the committed slot. The running version commits itself as the service user,
+ * which cannot move this root-owned link, so every root-run step (boot-check, apply, rollback)
+ * brings it in line with the state file before it relies on it.
+ */
+export async function alignCommittedLink(files: UpdateFiles, paths: UpdatePaths, state: UpdateState): Promise<void> {
+  if (slotOfLinkTarget(paths, await files.readLink(committedLink(paths))) === state.committed.slot) return;
+  await files.replaceSymlink(committedLink(paths), slotLinkTarget(state.committed.slot));
+}
+
 async function pointCurrentAt(options: TrialControlOptions, slot: UpdateState['committed']['slot']): Promise<boolean> {
   if ((await currentSlot(options.files, options.paths)) === slot) return false;
   await options.files.replaceSymlink(currentLink(options.paths), slotLinkTarget(slot));
@@ -57,6 +67,7 @@ export async function revertTrial(options: TrialControlOptions, state: UpdateSta
   const reached = options.reached ?? (() => undefined);
   const trial = state.trial;
   if (!trial) throw new GatewayError('HGW_UPDATE_NO_TRIAL', 'no version is on trial: nothing to roll back (the floor forbids going below the committed version)');
+  await alignCommittedLink(files, paths, state);
   const marked = trial.reverting ? state : withTrial(state, (current) => ({ ...current, reverting: true }));
   if (marked !== state) await saveState(files, paths, marked);
   reached('revert-marked');
@@ -95,6 +106,7 @@ export async function bootCheck(options: BootCheckOptions): Promise<BootCheckRes
   }
   let state: UpdateState = loaded;
   await removeLeftovers(files, paths);
+  await alignCommittedLink(files, paths, state);
   const keysRotated = await rotatePinnedKeys(files, paths, state, reached);
   const trial = state.trial;
   if (!trial) {

@@ -5,6 +5,8 @@ import type { SlotName } from './update-state.js';
  * Where the update machinery keeps things (docs/updates.md, "Files on the box"):
  *   <root>/slots/a, <root>/slots/b   the two code slots
  *   <root>/current                   symlink to slots/a or slots/b: what the service runs
+ *   <root>/committed                 symlink to the committed slot: where the root-run start check
+ *                                    (boot-check) comes from, so a broken trial cannot break it
  *   <stateDir>/state.json            committed, trial, floor, last result
  *   <stateDir>/db-backup/            the database as it was before the trial's first start
  *   <stateDir>/staging/, incoming/   uploads being received, and verified ones for the apply agent
@@ -24,6 +26,7 @@ export const PROGRESS_FILE = 'progress.json';
 export const slotsDirectory = (paths: UpdatePaths): string => join(paths.root, 'slots');
 export const slotDirectory = (paths: UpdatePaths, slot: SlotName): string => join(paths.root, 'slots', slot);
 export const currentLink = (paths: UpdatePaths): string => join(paths.root, 'current');
+export const committedLink = (paths: UpdatePaths): string => join(paths.root, 'committed');
 export const stateFile = (paths: UpdatePaths): string => join(paths.stateDir, STATE_FILE);
 export const progressFile = (paths: UpdatePaths): string => join(paths.stateDir, PROGRESS_FILE);
 export const backupDirectory = (paths: UpdatePaths): string => join(paths.stateDir, 'db-backup');

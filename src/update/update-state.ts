@@ -18,12 +18,12 @@ export function otherSlot(slot: SlotName): SlotName {
 const version = z.string().refine(isSemanticVersion, 'a semantic version');
 const slot = z.enum(SLOTS);
 
-const backupFile = z.object({ name: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/), size: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict();
+const backupFile = z.object({ name: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/), size: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 
 const stateSchema = z
   .object({
     format: z.literal(1),
-    committed: z.object({ version, slot }).strict(),
+    committed: z.object({ version, slot }),
     trial: z
       .object({
         version,
@@ -32,11 +32,11 @@ const stateSchema = z
         attempts: z.number().int().min(0),
         appliedAt: z.number().int(),
         /** The database files as they were before the trial's first start (its migrations). */
-        backup: z.object({ fromVersion: version, files: z.array(backupFile) }).strict().nullable(),
+        backup: z.object({ fromVersion: version, files: z.array(backupFile) }).nullable(),
         /** Set before a revert starts, so a crash part-way makes the next boot-check finish it. */
         reverting: z.boolean().optional(),
       })
-      .strict()
+      
       .nullable(),
     floor: version,
     lastResult: z
@@ -47,10 +47,11 @@ const stateSchema = z
         code: z.string().regex(/^HGW_[A-Z_]+$/).optional(),
         message: z.string().max(500),
       })
-      .strict()
+      
       .nullable(),
   })
-  .strict()
+  // Not strict: the committed version's start check reads a state file its successor may have
+  // written; fields it does not know are dropped, never fatal (docs/updates.md, "The state file").
   .refine((state) => state.trial === null || state.trial.slot !== state.committed.slot, { message: 'the trial and the committed version share a slot', path: ['trial', 'slot'] });
 
 export type UpdateState = z.output<typeof stateSchema>;

@@ -88,6 +88,7 @@ async function expectWholeVersion(box: Box, label: string): Promise<void> {
     expect(check.complete && check.manifest.version, label).toBe('1.1.0');
   }
   expect(box.snapshot('a'), `${label}: the committed slot`).toEqual(OLD_SLOT);
+  expect(box.committedTarget(), `${label}: the committed link`).toBe('slots/a');
   const state = await readState(files, box.paths);
   if (state?.trial) expect((await checkSlot(files, join(box.paths.root, 'slots', state.trial.slot), keys)).complete, `${label}: trial slot`).toBe(true);
 }

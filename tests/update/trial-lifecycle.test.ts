@@ -92,6 +92,7 @@ describe('a good version', () => {
     expect(restart.boot).toMatchObject({ action: 'none', version: '1.1.0' });
     expect(restart.watch).toBe('not-on-trial');
     expect(box.currentTarget()).toBe('slots/b');
+    expect(box.committedTarget()).toBe('slots/b');
     expect(readFileSync(box.paths.databasePath, 'utf8')).toBe('schema 8: migrated by 1.1.0');
   });
 

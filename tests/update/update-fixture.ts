@@ -94,6 +94,7 @@ export interface Box {
   /** Every file of a slot with its SHA-256 (and every link), for byte-for-byte comparisons. */
   snapshot(slot: 'a' | 'b'): Record<string, string>;
   currentTarget(): string;
+  committedTarget(): string;
   stateText(): string | undefined;
   pinnedKeyIds(): string[];
   cleanup(): void;
@@ -110,6 +111,7 @@ export function boxFixture(options: { readonly keys?: readonly TestKey[]; readon
     writeFileSync(join(root, 'slots', 'a', file.path), file.bytes);
   }
   symlinkSync('slots/a', join(root, 'current'));
+  symlinkSync('slots/a', join(root, 'committed'));
   mkdirSync(paths.keysDir, { recursive: true });
   for (const key of options.keys ?? [OFFICE_KEY, STANDBY_KEY]) writeFileSync(join(paths.keysDir, `release-${key.id}.pub`), `# test key\n${key.publicText}`);
   mkdirSync(join(dir, 'var', 'data'), { recursive: true });
@@ -142,6 +144,7 @@ export function boxFixture(options: { readonly keys?: readonly TestKey[]; readon
     },
     snapshot,
     currentTarget: () => readlinkSync(join(root, 'current')),
+    committedTarget: () => readlinkSync(join(root, 'committed')),
     stateText: () => {
       try {
         return readFileSync(join(paths.stateDir, 'state.json'), 'utf8');
