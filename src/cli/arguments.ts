@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { AccountsCommand } from './accounts.js';
 import { recipientProblem } from '../research/recipient.js';
 import type { LocalDate } from '../time/local-date-time.js';
+import { parseUpdateArguments, UPDATE_USAGE, UpdateUsageError, type UpdateCommand } from './update-arguments.js';
 
 export type CliCommand =
   | { readonly command: 'run'; readonly config: string; readonly dataDir?: string; readonly modem?: string }
@@ -15,6 +16,7 @@ export type CliCommand =
   | { readonly command: 'redact' }
   | { readonly command: 'export-research'; readonly config: string; readonly dataDir?: string; readonly from: LocalDate; readonly to: LocalDate; readonly out: string; readonly recipient: string }
   | { readonly command: 'report-annual'; readonly config: string; readonly dataDir?: string; readonly year: number; readonly out: string }
+  | ({ readonly command: 'update' } & UpdateCommand)
   | { readonly command: 'help' };
 
 export const USAGE = `usage: helpline-gateway <command> [options]
@@ -34,6 +36,7 @@ commands:
   export research --from DATE --to DATE --out FILE --recipient WHO --config FILE
                                                         k-anonymous research data set (CSV) of the registrations
   report annual --year YYYY [--out DIR] --config FILE   annual report (HTML and JSON) from the published statistics
+${UPDATE_USAGE}
   help                                                  this text`;
 
 export class UsageError extends Error {
@@ -42,6 +45,13 @@ export class UsageError extends Error {
 
 /** Parses argv (without node and the script); a bad command line is a UsageError naming the problem. */
 export function parseCommandLine(argv: readonly string[]): CliCommand {
+  if (argv[0] === 'update') {
+    try {
+      return { command: 'update', ...parseUpdateArguments(argv.slice(1)) };
+    } catch (error) {
+      throw error instanceof UpdateUsageError ? new UsageError(error.message) : error;
+    }
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -125,7 +135,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       return { command: 'report-annual', config: needConfig('report annual'), dataDir, year: Number(values.year), out: values.out ?? '.' };
     }
     default:
-      throw new UsageError(`unknown command: ${command}; commands: run, demo, doctor, keys status, audit verify, retention status, retention run, accounts, redact, export research, report annual, help`);
+      throw new UsageError(`unknown command: ${command}; commands: run, demo, doctor, keys status, audit verify, retention status, retention run, accounts, redact, export research, report annual, update, help`);
   }
 }
 

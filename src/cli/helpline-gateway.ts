@@ -20,6 +20,7 @@ import { readPasswordLine } from './password-prompt.js';
 import { redactCommand } from './redact.js';
 import { researchExport } from './research-export.js';
 import { annualReport } from './annual-report.js';
+import { updateCommand } from './update.js';
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -148,6 +149,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return researchExport(command, say);
     case 'report-annual':
       return annualReport(command, say);
+    case 'update':
+      return updateCommand(command, say);
   }
 }
 

@@ -86,7 +86,7 @@ export async function buildBundle(options: BuildOptions): Promise<BundleManifest
     createdAt: new Date(options.createdAt).toISOString(),
     keyId: '',
     files: payload.map((file) => ({ path: file.path, size: file.size, sha256: file.sha256, ...(file.executable ? { executable: true } : {}) })),
-    ...(options.nextKeys ? { nextKeys: options.nextKeys.map((key) => Buffer.from(key.key).toString('base64')) } : {}),
+    ...(options.nextKeys && options.nextKeys.length > 0 ? { nextKeys: options.nextKeys.map((key) => Buffer.from(key.key).toString('base64')) } : {}),
   };
   const manifestBytes = serializeManifest(manifest);
   // Parsing our own output applies every rule the box applies.

@@ -29,3 +29,5 @@ export { currentLink, slotDirectory, stateFile } from './update-paths.js';
 export type { DatabaseBackupRecord, SlotName, TrialState, UpdateOutcome, UpdateResult, UpdateState } from './update-state.js';
 export type { TrialHealth, TrialWatchOptions, TrialWatchState } from './update-trial-watch.js';
 export { UpdateTrialWatch } from './update-trial-watch.js';
+export type { UpdateStatusView } from './update-status.js';
+export { progressRecorder, readUpdateStatus } from './update-status.js';
