@@ -1,7 +1,7 @@
 import { GatewayError } from '../errors.js';
 import type { UpdateFiles } from './update-files.js';
 import { currentLink, slotOfLinkTarget, stateFile, type UpdatePaths } from './update-paths.js';
-import { initialState, parseState, serializeState, type SlotName, type UpdateState } from './update-state.js';
+import { initialState, parseState, serializeState, type SlotName, type UpdateResult, type UpdateState } from './update-state.js';
 
 /** Readable by the service user's group; it holds versions and codes only. */
 const STATE_MODE = 0o640;
@@ -32,4 +32,14 @@ export async function loadState(files: UpdateFiles, paths: UpdatePaths, installe
 export async function saveState(files: UpdateFiles, paths: UpdatePaths, state: UpdateState): Promise<void> {
   await files.makeDirectory(paths.stateDir);
   await files.writeAtomic(stateFile(paths), new TextEncoder().encode(serializeState(state)), STATE_MODE);
+}
+
+/** The last result for the technician, recorded without failing the caller (a refusal must still be reported). */
+export async function recordResult(files: UpdateFiles, paths: UpdatePaths, installedVersion: string, lastResult: UpdateResult): Promise<void> {
+  try {
+    const state = await loadState(files, paths, installedVersion);
+    await saveState(files, paths, { ...state, lastResult });
+  } catch {
+    // The state file is unreadable or unwritable: the refusal itself still reaches the caller.
+  }
 }
