@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadConfigFile, type GatewayConfig } from '../config/load-config.js';
 import { GatewayError } from '../errors.js';
 import { DATABASE_FILE, firmwareVersion, systemClock } from '../main.js';
@@ -7,11 +7,11 @@ import { InstanceGuard } from '../store/instance-guard.js';
 import {
   applyUpdate,
   bootCheck,
+  boxHardwareId,
+  bundleLimitsFrom,
   buildBundle,
   commitRunningTrial,
-  DEFAULT_BUNDLE_LIMITS,
   generateSigningKeyPair,
-  hardwareIdFromModel,
   loadPinnedKeys,
   loadState,
   NodeUpdateFiles,
@@ -22,35 +22,22 @@ import {
   rollbackTrial,
   signBundle,
   verifyBundle,
-  type BundleLimits,
+  incomingDirectory,
+  updatePathsFrom,
   type UpdatePaths,
   type UpdateProgress,
 } from '../update/index.js';
-import { incomingDirectory } from '../update/update-paths.js';
 import type { UpdateCommand } from './update-arguments.js';
 
 type Say = (line: string) => void;
 
-const DEVICE_TREE_MODEL = '/proc/device-tree/model';
-
-export function updatePathsOf(config: GatewayConfig): UpdatePaths {
-  return { root: resolve(config.update.root), stateDir: resolve(config.update.stateDir), keysDir: resolve(config.update.keysDir), databasePath: join(config.dataDir, DATABASE_FILE) };
-}
-
-export function limitsOf(config: GatewayConfig): BundleLimits {
-  return { ...DEFAULT_BUNDLE_LIMITS, maxBundleBytes: config.update.maxBundleBytes };
-}
-
-/** update.hardwareId, else the device tree's model; undefined on a machine that has neither. */
-export function configuredHardwareId(config: GatewayConfig): string | undefined {
-  if (config.update.hardwareId !== undefined) return config.update.hardwareId;
-  if (!existsSync(DEVICE_TREE_MODEL)) return undefined;
-  return hardwareIdFromModel(readFileSync(DEVICE_TREE_MODEL, 'latin1'));
+function updatePathsOf(config: GatewayConfig): UpdatePaths {
+  return updatePathsFrom(config.update, join(config.dataDir, DATABASE_FILE));
 }
 
 function requireHardwareId(config: GatewayConfig): string {
-  const id = configuredHardwareId(config);
-  if (id === undefined) throw new GatewayError('HGW_UPDATE_HARDWARE', `cannot tell this box's hardware (no known model in ${DEVICE_TREE_MODEL}): set update.hardwareId in the config`);
+  const id = boxHardwareId(config.update);
+  if (id === undefined) throw new GatewayError('HGW_UPDATE_HARDWARE', "cannot tell this box's hardware (no known model in /proc/device-tree/model): set update.hardwareId in the config");
   return id;
 }
 
@@ -100,7 +87,12 @@ function readPublicKey(path: string) {
 
 async function build(command: Extract<UpdateCommand, { action: 'build' }>, say: Say): Promise<number> {
   const packageJson = join(command.from, 'package.json');
-  const version = command.version ?? (existsSync(packageJson) ? (JSON.parse(readFileSync(packageJson, 'utf8')) as { version?: string }).version : undefined);
+  const packaged = existsSync(packageJson) ? (JSON.parse(readFileSync(packageJson, 'utf8')) as { version?: unknown }).version : undefined;
+  // The running code knows its version from package.json: a bundle saying otherwise would never commit.
+  if (typeof packaged === 'string' && command.version !== undefined && command.version !== packaged) {
+    throw new GatewayError('HGW_UPDATE_MALFORMED', `--version ${command.version} differs from the payload's package.json (${packaged}): the new version could never commit itself`);
+  }
+  const version = command.version ?? (typeof packaged === 'string' ? packaged : undefined);
   if (version === undefined) throw new GatewayError('HGW_UPDATE_MALFORMED', `no --version given and no version in ${packageJson}`);
   const manifest = await buildBundle({
     files: new NodeUpdateFiles(),
@@ -135,7 +127,7 @@ async function verify(config: GatewayConfig, bundle: string, say: Say): Promise<
       runningVersion: state.committed.version,
       floor: state.floor,
       hardwareId: requireHardwareId(config),
-      limits: limitsOf(config),
+      limits: bundleLimitsFrom(config.update),
     });
     const { manifest } = verified;
     say(`bundle OK: version ${manifest.version} (minimum ${manifest.minimumVersion}) for ${manifest.hardware.join(', ')}, signed with key ${manifest.keyId}, ${manifest.files.length} files, ${megabytes(verified.payloadBytes)}`);
@@ -163,7 +155,7 @@ async function apply(config: GatewayConfig, bundles: readonly string[], say: Say
         bundlePath: bundle,
         installedVersion: firmwareVersion(),
         hardwareId,
-        limits: limitsOf(config),
+        limits: bundleLimitsFrom(config.update),
         clock: systemClock,
         progress: (progress) => {
           recorder.record(progress);
@@ -199,7 +191,7 @@ async function applyIncoming(config: GatewayConfig, say: Say): Promise<number> {
 async function status(config: GatewayConfig, say: Say): Promise<number> {
   const view = await readUpdateStatus(new NodeUpdateFiles(), updatePathsOf(config), {
     installedVersion: firmwareVersion(),
-    hardwareId: configuredHardwareId(config),
+    hardwareId: boxHardwareId(config.update),
     maxStartAttempts: config.update.maxStartAttempts,
   });
   say(`committed: ${view.committed.version} (slot ${view.committed.slot})`);
