@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { GatewayError } from '../errors.js';
 import type { Clock } from '../time/clock.js';
 import { backupDatabase, discardDatabaseBackup, restoreDatabase, type DatabaseLock } from './database-backup.js';
@@ -51,6 +51,17 @@ export async function alignCommittedLink(files: UpdateFiles, paths: UpdatePaths,
   await files.replaceSymlink(committedLink(paths), slotLinkTarget(state.committed.slot));
 }
 
+/** Runs `work` holding the database's instance guard; a box whose data folder does not exist yet has nothing to hold. */
+async function withDatabaseHeld<T>(options: TrialControlOptions, work: () => Promise<T>): Promise<T> {
+  if (!(await options.files.exists(dirname(options.paths.databasePath)))) return work();
+  const lock = options.lockDatabase();
+  try {
+    return await work();
+  } finally {
+    lock.release();
+  }
+}
+
 async function pointCurrentAt(options: TrialControlOptions, slot: UpdateState['committed']['slot']): Promise<boolean> {
   if ((await currentSlot(options.files, options.paths)) === slot) return false;
   await options.files.replaceSymlink(currentLink(options.paths), slotLinkTarget(slot));
@@ -71,14 +82,8 @@ export async function revertTrial(options: TrialControlOptions, state: UpdateSta
   const marked = trial.reverting ? state : withTrial(state, (current) => ({ ...current, reverting: true }));
   if (marked !== state) await saveState(files, paths, marked);
   reached('revert-marked');
-  if (trial.backup) {
-    const lock = options.lockDatabase();
-    try {
-      await restoreDatabase(files, paths, trial.backup);
-    } finally {
-      lock.release();
-    }
-  }
+  const backup = trial.backup;
+  if (backup) await withDatabaseHeld(options, () => restoreDatabase(files, paths, backup));
   reached('database-restored');
   await pointCurrentAt(options, state.committed.slot);
   reached('current-reverted');
@@ -143,13 +148,8 @@ export async function bootCheck(options: BootCheckOptions): Promise<BootCheckRes
     return { action: 'reverted', version: state.committed.version, message, keysRotated };
   }
   if (!trial.backup) {
-    const lock = options.lockDatabase();
-    try {
-      const backup = await backupDatabase(files, paths, state.committed.version);
-      state = withTrial(state, (current) => ({ ...current, backup }));
-    } finally {
-      lock.release();
-    }
+    const backup = await withDatabaseHeld(options, () => backupDatabase(files, paths, state.committed.version));
+    state = withTrial(state, (current) => ({ ...current, backup }));
     reached('database-backed-up');
   }
   state = withTrial(state, (current) => ({ ...current, attempts: current.attempts + 1 }));

@@ -60,6 +60,8 @@ export async function restoreDatabase(files: UpdateFiles, paths: UpdatePaths, re
     }
   }
   const dataDir = dirname(paths.databasePath);
+  // No data folder: the box never ran, so there is nothing the trial could have changed.
+  if (record.files.length === 0 && !(await files.exists(dataDir))) return;
   for (const suffix of JOURNAL_SUFFIXES) await files.remove(`${paths.databasePath}${suffix}`);
   await files.syncDirectory(dataDir);
   const mainName = basename(paths.databasePath);
