@@ -5,6 +5,7 @@ import type { BundleLimits, EntrySpan } from './bundle-container.js';
 import type { ByteSource } from './byte-source.js';
 import { SLOT_RECORD_DIRECTORY, shownPath } from './bundle-paths.js';
 import { alignCommittedLink } from './boot-check.js';
+import { inParallel } from './in-parallel.js';
 import { loadPinnedKeys } from './pinned-keys.js';
 import { SLOT_MANIFEST, SLOT_SIGNATURE } from './slot-check.js';
 import { currentSlot, loadState, saveState } from './state-store.js';
@@ -46,6 +47,9 @@ export interface AppliedUpdate {
  * either an unused, possibly partial inactive slot (staging) or a complete one on record as the trial
  * (which boot-check finishes switching to).
  */
+/** Files written (and fsynced) at once while staging. */
+const STAGING_PARALLELISM = 8;
+
 export const APPLY_STEPS = ['verified', 'slot-cleared', 'file-written', 'slot-synced', 'slot-recorded', 'state-written', 'current-switched'] as const;
 
 /** Writes the last result into the state file for the technician; a failure to do so is not the update's failure. */
@@ -131,12 +135,14 @@ async function stageSlot(
   reached('slot-cleared');
   await files.makeDirectory(slotDir);
   const folders = new Set<string>([slotDir]);
-  let doneBytes = 0;
   for (const file of verified.manifest.files) {
-    const path = join(slotDir, file.path);
-    for (let folder = dirname(path); !folders.has(folder); folder = dirname(folder)) folders.add(folder);
-    await files.makeDirectory(dirname(path));
-    const sink = await files.create(path, file.executable ? 0o755 : 0o644);
+    for (let folder = dirname(join(slotDir, file.path)); !folders.has(folder); folder = dirname(folder)) folders.add(folder);
+  }
+  // Parents before children; each made once, before any file is written into it.
+  for (const folder of [...folders].sort((a, b) => a.length - b.length)) await files.makeDirectory(folder);
+  let doneBytes = 0;
+  await inParallel(verified.manifest.files, STAGING_PARALLELISM, async (file) => {
+    const sink = await files.create(join(slotDir, file.path), file.executable ? 0o755 : 0o644);
     let digest: string;
     try {
       digest = await hashSpan(source, verified.layout.files.get(file.path) as EntrySpan, (chunk) => sink.write(chunk));
@@ -152,7 +158,7 @@ async function stageSlot(
     doneBytes += file.size;
     staged(doneBytes);
     reached('file-written');
-  }
+  });
   // Deepest first, so each folder's entry in its parent is flushed after the folder itself.
   for (const folder of [...folders].sort((a, b) => b.length - a.length)) await files.syncDirectory(folder);
   reached('slot-synced');

@@ -47,6 +47,31 @@ export async function hashSpan(source: ByteSource, span: EntrySpan, each?: (chun
   return hash.digest('hex');
 }
 
+const BLOCK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Hashes every span in the order they lie in the bundle, reading it front to back in large blocks:
+ * one read per 4 MiB instead of one per file (a bundle holds thousands of small files).
+ */
+export async function hashSpansInOrder(source: ByteSource, spans: ReadonlyMap<string, EntrySpan>, each: (path: string, digest: string) => void): Promise<void> {
+  let block: Uint8Array = new Uint8Array(0);
+  let blockStart = 0;
+  for (const [path, span] of [...spans].sort((a, b) => a[1].offset - b[1].offset)) {
+    const hash = createHash('sha256');
+    for (let done = 0; done < span.size; ) {
+      const position = span.offset + done;
+      if (position < blockStart || position >= blockStart + block.length) {
+        blockStart = position;
+        block = await source.read(position, Math.min(BLOCK_BYTES, source.size - position));
+      }
+      const take = Math.min(span.size - done, blockStart + block.length - position);
+      hash.update(block.subarray(position - blockStart, position - blockStart + take));
+      done += take;
+    }
+    each(path, hash.digest('hex'));
+  }
+}
+
 /** The key id a manifest claims, read without trusting anything else in it (for the message only). */
 function claimedKeyId(manifestBytes: Uint8Array): string | undefined {
   try {
@@ -121,13 +146,13 @@ export async function verifyBundle(source: ByteSource, context: VerificationCont
 export async function checkPayload(source: ByteSource, layout: BundleLayout, manifest: BundleManifest, progress?: (step: VerifyProgress) => void): Promise<number> {
   checkFileSet(manifest, layout);
   const totalBytes = manifest.files.reduce((sum, file) => sum + file.size, 0);
+  const expected = new Map(manifest.files.map((file) => [file.path, file]));
   let doneBytes = 0;
-  for (const file of manifest.files) {
-    const span = layout.files.get(file.path) as EntrySpan;
-    const digest = await hashSpan(source, span);
+  await hashSpansInOrder(source, layout.files, (path, digest) => {
+    const file = expected.get(path) as (typeof manifest.files)[number];
     if (digest !== file.sha256) throw new GatewayError('HGW_UPDATE_FILE_MISMATCH', `${shownPath(file.path)} does not match its SHA-256 in the manifest: the bundle was damaged or altered`);
     doneBytes += file.size;
     progress?.({ doneBytes, totalBytes });
-  }
+  });
   return totalBytes;
 }
