@@ -50,7 +50,3 @@ export function compareVersions(a: string, b: string): number {
   if (!left || !right) throw new RangeError(`not a semantic version: ${JSON.stringify(left ? b : a)}`);
   return left.major - right.major || left.minor - right.minor || left.patch - right.patch || comparePrerelease(left.prerelease, right.prerelease);
 }
-
-export function newestVersion(versions: readonly string[]): string | undefined {
-  return versions.reduce<string | undefined>((best, version) => (best === undefined || compareVersions(version, best) > 0 ? version : best), undefined);
-}

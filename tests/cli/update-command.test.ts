@@ -7,6 +7,7 @@ import { updateCommand } from '../../src/cli/update.js';
 import type { UpdateCommand } from '../../src/cli/update-arguments.js';
 import { isGatewayError } from '../../src/errors.js';
 import { firmwareVersion } from '../../src/main.js';
+import { makeBundle, OFFICE_KEY } from '../update/update-fixture.js';
 
 const EXAMPLE_CONFIG = join(import.meta.dirname, '..', '..', 'docs', 'config.example.json');
 const next = `${Number(firmwareVersion().split('.')[0]) + 1}.0.0`;
@@ -74,6 +75,28 @@ describe('helpline-gateway update', () => {
     expect(await run(['update', 'rollback', ...config()])).toBe(0);
     expect(lines.at(-1)).toBe(`version ${next} was rolled back by hand to ${firmwareVersion()}; start the service again`);
     expect(lines.join('\n')).not.toContain(secretLine);
+  });
+
+  it('applies the newest upload waiting in incoming/ (the apply agent) and removes what it took, applied or refused', async () => {
+    writeFileSync(join(dir, 'etc', 'keys', 'office.pub'), OFFICE_KEY.publicText);
+    const incoming = join(dir, 'state', 'incoming');
+    mkdirSync(incoming, { recursive: true });
+    expect(await run(['update', 'apply', '--incoming', ...config()])).toBe(0);
+    expect(lines.at(-1)).toBe(`nothing waiting in ${incoming}`);
+
+    const damaged = makeBundle({ version: next, minimumVersion: '0.0.1' });
+    damaged[damaged.length - 10] = (damaged[damaged.length - 10] ?? 0) ^ 1;
+    writeFileSync(join(incoming, 'bundle-1.hgwb'), damaged);
+    const refused = await run(['update', 'apply', '--incoming', ...config()]).catch((error: unknown) => error);
+    expect(isGatewayError(refused, 'HGW_UPDATE_FILE_MISMATCH'), String(refused)).toBe(true);
+    expect(readdirSync(incoming)).toEqual([]);
+
+    writeFileSync(join(incoming, 'bundle-2.hgwb'), makeBundle({ version: next }));
+    writeFileSync(join(incoming, 'bundle-3.hgwb'), makeBundle({ version: next, minimumVersion: '0.0.1' }));
+    expect(await run(['update', 'apply', '--incoming', ...config()])).toBe(0);
+    expect(lines).toContain(`applying ${join(incoming, 'bundle-3.hgwb')}`);
+    expect(readdirSync(incoming)).toEqual([]);
+    expect(JSON.parse(readFileSync(join(dir, 'state', 'state.json'), 'utf8'))).toMatchObject({ trial: { version: next, slot: 'b' } });
   });
 
   it('says what is missing from an update command line', () => {
