@@ -194,7 +194,7 @@ async function status(config: GatewayConfig, say: Say): Promise<number> {
     hardwareId: boxHardwareId(config.update),
     maxStartAttempts: config.update.maxStartAttempts,
   });
-  say(`committed: ${view.committed.version} (slot ${view.committed.slot})`);
+  say(`committed: ${view.committed.version} (${view.committed.slot ? `slot ${view.committed.slot}` : 'not installed in A/B slots'})`);
   say(`running:   slot ${view.currentSlot ?? '(current is not a slot link)'}`);
   say(`trial:     ${view.trial ? `${view.trial.version} in slot ${view.trial.slot}, start ${view.trial.starts} of ${view.trial.maxStarts}, database ${view.trial.databaseBackedUp ? 'backed up' : 'not yet backed up'}` : 'none'}`);
   say(`floor:     ${view.floor} (older or equal versions are refused)`);

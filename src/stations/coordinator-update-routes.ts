@@ -65,7 +65,16 @@ export function addUpdateRoutes(app: FastifyInstance, backend: CoordinatorBacken
   const update = backend.update;
   const absent = (reply: FastifyReply): FastifyReply => sendCoordinatorError(reply, 404, COORDINATOR_CODES.notFound, 'updates are not enabled on this box');
 
-  app.get('/api/v1/update', { onRequest: guard.hook('health.read') }, async (_request, reply) => (update ? statusJson(await update.status()) : absent(reply)));
+  app.get('/api/v1/update', { onRequest: guard.hook('health.read') }, async (_request, reply) => {
+    if (!update) return absent(reply);
+    try {
+      return statusJson(await update.status());
+    } catch (error) {
+      // A damaged state file is the technician's to see and repair (docs/updates.md, "Recovery by hand").
+      if (!isGatewayError(error)) throw error;
+      return sendCoordinatorError(reply, 500, error.code, error.message);
+    }
+  });
 
   void app.register(async (scope) => {
     // The body stays a stream: the intake writes it to disk under its own cap and idle timeout.

@@ -45,7 +45,7 @@ export const COORDINATOR_UPDATE_SCRIPT = String.raw`'use strict';
   }
 
   function render(status) {
-    byId('update-committed').textContent = status.committed.version + ' (slot ' + status.committed.slot + ')';
+    byId('update-committed').textContent = status.committed.version + (status.committed.slot ? ' (slot ' + status.committed.slot + ')' : ' (niet in A/B-slots geïnstalleerd: updates kunnen hier niet)');
     byId('update-running').textContent = status.currentSlot ? 'slot ' + status.currentSlot : 'onbekend';
     byId('update-trial').textContent = status.trial
       ? status.trial.version + ' in slot ' + status.trial.slot + ', start ' + status.trial.starts + ' van ' + status.trial.maxStarts + (status.trial.databaseBackedUp ? ', database bewaard' : '')

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { UpdateProgress } from './apply-update.js';
 import { readKeyFiles } from './pinned-keys.js';
-import { currentSlot, loadState } from './state-store.js';
+import { currentSlot, loadState, readState } from './state-store.js';
 import type { UpdateFiles } from './update-files.js';
 import { incomingDirectory, progressFile, type UpdatePaths } from './update-paths.js';
 import type { SlotName, UpdateResult } from './update-state.js';
@@ -11,7 +11,8 @@ import type { SlotName, UpdateResult } from './update-state.js';
  * floor, key ids and the last result. Versions, times and codes only: no personal data exists here.
  */
 export interface UpdateStatusView {
-  readonly committed: { readonly version: string; readonly slot: SlotName };
+  /** `slot` is null on a machine not installed in A/B slots (a development machine, the demo). */
+  readonly committed: { readonly version: string; readonly slot: SlotName | null };
   readonly currentSlot: SlotName | undefined;
   readonly trial: { readonly version: string; readonly slot: SlotName; readonly starts: number; readonly maxStarts: number; readonly databaseBackedUp: boolean } | null;
   readonly floor: string;
@@ -35,8 +36,12 @@ export async function readUpdateStatus(
   paths: UpdatePaths,
   box: { readonly installedVersion: string; readonly hardwareId: string | undefined; readonly maxStartAttempts: number },
 ): Promise<UpdateStatusView> {
-  const state = await loadState(files, paths, box.installedVersion);
   const current = await currentSlot(files, paths).catch(() => undefined);
+  const recorded = await readState(files, paths);
+  if (!recorded && current === undefined) {
+    return { committed: { version: box.installedVersion, slot: null }, currentSlot: undefined, trial: null, floor: box.installedVersion, lastResult: null, pinnedKeyIds: [], hardwareId: box.hardwareId, waiting: 0, progress: null };
+  }
+  const state = recorded ?? (await loadState(files, paths, box.installedVersion));
   const keys = await readKeyFiles(files, paths.keysDir).catch(() => []);
   const progressText = await files.readText(progressFile(paths)).catch(() => undefined);
   let progress: UpdateStatusView['progress'] = null;

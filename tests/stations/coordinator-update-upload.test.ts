@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -127,6 +127,17 @@ describe('uploading a bundle from the technician\'s laptop', () => {
     const applied = await applyUpdate({ files: new NodeUpdateFiles(), paths: box.paths, bundlePath: join(box.paths.stateDir, waiting[0] ?? ''), installedVersion: '1.0.0', hardwareId: HARDWARE, limits: DEFAULT_BUNDLE_LIMITS, clock: backend.clock });
     expect(applied.version).toBe('1.1.0');
     expect(box.currentTarget()).toBe('slots/b');
+  });
+
+  it('shows the status of a machine not installed in slots, and a damaged state file with its code', async () => {
+    const tom = await loggedIn('tom');
+    rmSync(join(box.paths.root, 'current'));
+    expect((await tom.send('GET', '/api/v1/update')).body).toMatchObject({ committed: { version: '1.0.0', slot: null }, currentSlot: null, trial: null });
+    mkdirSync(box.paths.stateDir, { recursive: true });
+    writeFileSync(join(box.paths.stateDir, 'state.json'), '{ not json');
+    const damaged = await tom.send('GET', '/api/v1/update');
+    expect(damaged.status).toBe(500);
+    expect(damaged.body).toMatchObject({ code: 'HGW_UPDATE_STATE' });
   });
 
   it('refuses outside maintenance mode, before reading the body', async () => {
