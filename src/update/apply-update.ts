@@ -95,6 +95,7 @@ export async function applyUpdate(options: ApplyOptions): Promise<AppliedUpdate>
     // `committed` may still name the slot about to be overwritten (a commit since the last start).
     await alignCommittedLink(files, paths, state);
     reached('verified');
+    progress({ phase: 'staging', doneBytes: 0, totalBytes: verified.payloadBytes });
     const target = otherSlot(active);
     try {
       await stageSlot(files, slotDirectory(paths, target), source, verified, reached, (doneBytes) => progress({ phase: 'staging', doneBytes, totalBytes: verified.payloadBytes }));
