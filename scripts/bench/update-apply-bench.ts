@@ -31,6 +31,8 @@ export interface UpdateApplyBenchOptions {
   readonly repetitions: number;
   /** Size of the database the first trial start backs up. */
   readonly databaseMegabytes: number;
+  /** Files of the synthetic payload (default 6,900, the project payload's count). */
+  readonly syntheticFiles?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -78,8 +80,8 @@ function projectPayload(into: string, log: (line: string) => void): void {
 }
 
 /** Random files matching the project payload's measured shape (about 6,900 files, 70 MB). */
-function syntheticPayload(into: string): void {
-  for (let index = 0; index < 6_900; index += 1) {
+function syntheticPayload(into: string, count: number): void {
+  for (let index = 0; index < count; index += 1) {
     const size = index % 100 === 0 ? 400_000 : 4_300 + (index % 37) * 100;
     const path = join(into, `lib/p${index % 170}/f${index}.js`);
     mkdirSync(dirname(path), { recursive: true });
@@ -107,7 +109,7 @@ export async function runUpdateApplyBench(options: UpdateApplyBenchOptions): Pro
     const payload = join(work, 'payload');
     mkdirSync(payload);
     if (options.payload === 'project') projectPayload(payload, log);
-    else syntheticPayload(payload);
+    else syntheticPayload(payload, options.syntheticFiles ?? 6_900);
 
     const files = new NodeUpdateFiles();
     const pair = nacl.sign.keyPair();
