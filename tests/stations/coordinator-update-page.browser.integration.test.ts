@@ -5,6 +5,7 @@ import { StationServer } from '../../src/stations/index.js';
 import { DEFAULT_BUNDLE_LIMITS, NodeUpdateFiles, UpdateIntake } from '../../src/update/index.js';
 import { launchChromium } from '../support/chromium.js';
 import { DESK_TOKEN, PASSWORD } from '../support/coordinator-fixture.js';
+import { MaintenanceModeDouble } from '../support/maintenance-mode-double.js';
 import { boxFixture, HARDWARE, makeBundle, type Box } from '../update/update-fixture.js';
 import { fakeCoordinatorBackend } from './coordinator-fake-backend.js';
 import { FakeStationBackend } from './fake-station-backend.js';
@@ -13,7 +14,7 @@ let browser: Browser;
 let box: Box;
 let server: StationServer;
 let url: string;
-let maintenance: boolean;
+let maintenance: MaintenanceModeDouble;
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -24,12 +25,12 @@ afterAll(async () => {
 
 beforeEach(async () => {
   box = boxFixture();
-  maintenance = false;
+  maintenance = new MaintenanceModeDouble(false);
   const backend = fakeCoordinatorBackend();
   const intake = new UpdateIntake({
     files: new NodeUpdateFiles(),
     paths: box.paths,
-    maintenance: { active: () => maintenance },
+    maintenance,
     installedVersion: '1.0.0',
     hardwareId: HARDWARE,
     limits: DEFAULT_BUNDLE_LIMITS,
@@ -75,7 +76,7 @@ describe('the Update section in real Chromium', () => {
     await page.locator('#update-form button[type=submit]').click();
     await expect.poll(() => page.locator('#update-result').textContent()).toMatch(/^Geweigerd \(HGW_UPDATE_MAINTENANCE_OFF\): updates over the network are accepted only in maintenance mode/);
 
-    maintenance = true;
+    maintenance.switchOn();
     await page.locator('#update-file').setInputFiles(bundle);
     await page.locator('#update-form button[type=submit]').click();
     await expect.poll(() => page.locator('#update-result').textContent()).toBe('Ontvangen: version 1.1.0 was received and verified; the box stages it now and starts it on trial');

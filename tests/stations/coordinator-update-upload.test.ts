@@ -8,6 +8,7 @@ import { CSRF_HEADER, SESSION_COOKIE, StationServer } from '../../src/stations/i
 import type { Scheduler } from '../../src/time/scheduler.js';
 import { applyUpdate, DEFAULT_BUNDLE_LIMITS, NodeUpdateFiles, UpdateIntake } from '../../src/update/index.js';
 import { CoordinatorClient, DESK_TOKEN } from '../support/coordinator-fixture.js';
+import { MaintenanceModeDouble } from '../support/maintenance-mode-double.js';
 import { boxFixture, HARDWARE, makeBundle, type Box } from '../update/update-fixture.js';
 import { fakeCoordinatorBackend, type FakeCoordinatorBackend } from './coordinator-fake-backend.js';
 import { FakeStationBackend } from './fake-station-backend.js';
@@ -39,19 +40,19 @@ const MAX_BYTES = 1024 * 1024;
 let box: Box;
 let server: StationServer;
 let url: string;
-let maintenance: boolean;
+let maintenance: MaintenanceModeDouble;
 let scheduler: HandScheduler;
 let backend: FakeCoordinatorBackend;
 
 beforeEach(async () => {
   box = boxFixture();
-  maintenance = true;
+  maintenance = new MaintenanceModeDouble(true);
   scheduler = new HandScheduler();
   backend = fakeCoordinatorBackend();
   const intake = new UpdateIntake({
     files: new NodeUpdateFiles(),
     paths: box.paths,
-    maintenance: { active: () => maintenance },
+    maintenance,
     installedVersion: '1.0.0',
     hardwareId: HARDWARE,
     limits: { ...DEFAULT_BUNDLE_LIMITS, maxBundleBytes: MAX_BYTES },
@@ -141,7 +142,7 @@ describe('uploading a bundle from the technician\'s laptop', () => {
   });
 
   it('refuses outside maintenance mode, before reading the body', async () => {
-    maintenance = false;
+    maintenance.switchOff();
     const tom = await loggedIn('tom');
     const response = await upload(tom, makeBundle({ version: '1.1.0' }));
     expect(response).toEqual({
