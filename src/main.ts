@@ -56,6 +56,7 @@ import { MailDesk, SmtpIntake, SmtpMailRelay } from './mail/index.js';
 import { MailMessagesRepository } from './store/mail-messages-repository.js';
 import pg from 'pg';
 import { Collector, DashboardQueries, DashboardServer, MqttIntake, PostgresStore, type CollectorSettings, type MqttIntakeTls } from './collector/index.js';
+import { gatewayUpdate, NO_MAINTENANCE_MODE, type MaintenanceMode } from './update/index.js';
 
 /** The composition root: the only place that wires adapters to the core. */
 
@@ -72,6 +73,8 @@ export interface GatewayRuntime {
   /** Upstream messages once the broker acknowledged them (the demo prints a line each). */
   readonly onPublished?: (message: PublishedMessage) => void;
   readonly onContact?: (view: StationContactView) => void;
+  /** The front panel's maintenance mode; network updates are accepted only while it is on. Default: never. */
+  readonly maintenance?: MaintenanceMode;
 }
 
 export interface RunningGateway {
@@ -95,6 +98,8 @@ export const DATABASE_FILE = 'gateway.db';
 const SESSION_SWEEP_MS = 60 * 60 * 1000;
 /** A changed keyring permission is an incident within this time. */
 const KEYRING_CHECK_MS = 5 * 60 * 1000;
+/** Exit status of a trial version that failed its health check: systemd restarts it, boot-check counts the start. */
+const EXIT_UPDATE_TRIAL_FAILED = 75;
 
 type SipLineConfig = Extract<GatewayConfig['line'], { kind: 'sip' }>;
 
@@ -400,6 +405,15 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
       { name: 'keyring', ok: keyringWatch.check().problems.length === 0, detail: 'directory 0700, files 0600' },
       { name: 'incidents', ok: !incidents.alerts().some((alert) => alert.kind === 'overdue'), detail: `${incidents.open().length} open` },
     ];
+    const update = gatewayUpdate({
+      settings: config.update,
+      databasePath: join(config.dataDir, DATABASE_FILE),
+      runningVersion: firmwareVersion(),
+      maintenance: runtime.maintenance ?? NO_MAINTENANCE_MODE,
+      clock,
+      scheduler: timerScheduler,
+      logger,
+    });
     const coordinator: CoordinatorBackend = {
       clock,
       accounts,
@@ -436,6 +450,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
           return { ok: checks.every((check) => check.ok), checks };
         },
       },
+      update: update.intake,
     };
     const stations = new StationServer({
       backend: desk,
@@ -476,6 +491,25 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
 
     await line.start();
     stops.push(() => line.stop());
+
+    // A version on trial commits itself once store, line and upstream are up; an unreachable
+    // broker is fine as long as the outbox keeps what waits for it.
+    const outboxReadable = (): boolean => {
+      try {
+        outbox.count();
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const trial = await update.watchTrial(
+      () => ({ storeOpen: database.isOpen, lineUp: lineState === 'ready', upstreamConnectedOrQueued: upstream.connection.connected || outboxReadable() }),
+      (reason) => {
+        logger.fatal({ reason }, 'update trial failed: stopping so the service restarts and boot-check counts the start');
+        void stopAll().finally(() => process.exit(EXIT_UPDATE_TRIAL_FAILED));
+      },
+    );
+    stops.push(() => trial.stop());
 
     return { stationUrl, ...(chatUrl ? { chatUrl } : {}), ...(mailPort === undefined ? {} : { mailPort }), desk, line, upstream, database, accounts, incidents, stop: stopAll };
   } catch (error) {

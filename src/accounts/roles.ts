@@ -18,6 +18,7 @@ export const CAPABILITIES = [
   'audit.read',
   'health.read',
   'accounts.manage',
+  'update.apply',
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
@@ -41,8 +42,9 @@ const ROLE_CAPABILITIES: Readonly<Record<Role, ReadonlySet<Capability>>> = {
     'health.read',
     'accounts.manage',
   ]),
-  // P15: IT suppliers have no access to data: health and versions, nothing else.
-  technician: new Set<Capability>(['health.read']),
+  // P15: IT suppliers have no access to data: health and versions, and flashing a signed update
+  // (whose upload is accepted only in maintenance mode, with someone at the box).
+  technician: new Set<Capability>(['health.read', 'update.apply']),
 };
 
 export function can(role: Role, capability: Capability): boolean {

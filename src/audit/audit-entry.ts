@@ -49,6 +49,7 @@ export const AUDIT_ACTIONS = [
   'config.changed',
   'update.installed',
   'update.rolled-back',
+  'update.uploaded',
   'tamper.detected',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

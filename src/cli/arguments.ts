@@ -3,6 +3,7 @@ import type { AccountsCommand } from './accounts.js';
 import { recipientProblem } from '../research/recipient.js';
 import type { LocalDate } from '../time/local-date-time.js';
 import type { CollectorFlags } from '../collector/index.js';
+import { parseUpdateArguments, UPDATE_USAGE, UpdateUsageError, type UpdateCommand } from './update-arguments.js';
 
 export type CliCommand =
   | { readonly command: 'run'; readonly config: string; readonly dataDir?: string; readonly modem?: string }
@@ -17,6 +18,7 @@ export type CliCommand =
   | { readonly command: 'export-research'; readonly config: string; readonly dataDir?: string; readonly from: LocalDate; readonly to: LocalDate; readonly out: string; readonly recipient: string }
   | { readonly command: 'report-annual'; readonly config: string; readonly dataDir?: string; readonly year: number; readonly out: string }
   | { readonly command: 'collector'; readonly flags: CollectorFlags }
+  | ({ readonly command: 'update' } & UpdateCommand)
   | { readonly command: 'help' };
 
 export const USAGE = `usage: helpline-gateway <command> [options]
@@ -40,6 +42,7 @@ commands:
             [--session-expiry-days N] [--time-zone ZONE] [--username NAME] [--ca FILE]
             [--cert FILE --key FILE] [--log-level LEVEL]
                                                         the central office: store every site's messages in PostgreSQL, dashboard
+${UPDATE_USAGE}
   help                                                  this text`;
 
 export class UsageError extends Error {
@@ -48,6 +51,13 @@ export class UsageError extends Error {
 
 /** Parses argv (without node and the script); a bad command line is a UsageError naming the problem. */
 export function parseCommandLine(argv: readonly string[]): CliCommand {
+  if (argv[0] === 'update') {
+    try {
+      return { command: 'update', ...parseUpdateArguments(argv.slice(1)) };
+    } catch (error) {
+      throw error instanceof UpdateUsageError ? new UsageError(error.message) : error;
+    }
+  }
   let parsed;
   try {
     parsed = parseArgs({
@@ -153,7 +163,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       return { command: 'report-annual', config: needConfig('report annual'), dataDir, year: Number(values.year), out: values.out ?? '.' };
     }
     default:
-      throw new UsageError(`unknown command: ${command}; commands: run, demo, doctor, keys status, audit verify, retention status, retention run, accounts, redact, export research, report annual, collector, help`);
+      throw new UsageError(`unknown command: ${command}; commands: run, demo, doctor, keys status, audit verify, retention status, retention run, accounts, redact, export research, report annual, collector, update, help`);
   }
 }
 

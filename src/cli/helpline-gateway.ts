@@ -21,6 +21,7 @@ import { redactCommand } from './redact.js';
 import { researchExport } from './research-export.js';
 import { annualReport } from './annual-report.js';
 import { collectorCommand } from './collector.js';
+import { updateCommand } from './update.js';
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -151,6 +152,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return annualReport(command, say);
     case 'collector':
       return collectorCommand(command.flags, untilSignalled, say);
+    case 'update':
+      return updateCommand(command, say);
   }
 }
 

@@ -275,6 +275,35 @@ export const configSchema = z
       .strict()
       .refine((research) => research.l <= research.k, { message: 'l cannot exceed k', path: ['l'] })
       .default({ k: 5, l: 2, maxSuppressionPercent: 5, includeOutcome: true }),
+    /** Signed updates, A/B slots and the trial (docs/updates.md). */
+    update: z
+      .object({
+        /** Holds slots/a, slots/b and the `current` symlink. */
+        root: z.string().min(1).default('/opt/helpline-gateway'),
+        /** state.json, the database backup of a trial, uploads being received. */
+        stateDir: z.string().min(1).default('/var/lib/helpline-gateway/update'),
+        /** The pinned release public keys (*.pub, one or two). */
+        keysDir: z.string().min(1).default('/etc/helpline-gateway/update-keys'),
+        /** Matched against a bundle's hardware list; without it, read from /proc/device-tree/model. */
+        hardwareId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and dashes').optional(),
+        /** Starts a trial version gets to pass its health check before it is reverted. */
+        maxStartAttempts: z.number().int().min(1).max(10).default(3),
+        /** How long one start of a trial version may take to become healthy. */
+        trialHealthDeadlineSeconds: z.number().int().min(10).max(3600).default(180),
+        maxBundleBytes: z.number().int().min(1024 * 1024).max(4 * 1024 * 1024 * 1024).default(512 * 1024 * 1024),
+        /** An upload with no bytes for this long is cut off. */
+        uploadIdleSeconds: z.number().int().min(1).max(600).default(30),
+      })
+      .strict()
+      .default({
+        root: '/opt/helpline-gateway',
+        stateDir: '/var/lib/helpline-gateway/update',
+        keysDir: '/etc/helpline-gateway/update-keys',
+        maxStartAttempts: 3,
+        trialHealthDeadlineSeconds: 180,
+        maxBundleBytes: 512 * 1024 * 1024,
+        uploadIdleSeconds: 30,
+      }),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

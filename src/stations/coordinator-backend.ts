@@ -7,6 +7,7 @@ import type { Clock } from '../time/clock.js';
 import type { DisclosureRefusalReason } from '../rights/break-glass.js';
 import type { CoordinatorModeration } from './coordinator-moderation-routes.js';
 import type { CoordinatorTranscripts } from './coordinator-transcript-routes.js';
+import type { CoordinatorUpdate } from './coordinator-update-routes.js';
 import type { SupervisionBackend } from './supervision-backend.js';
 
 /**
@@ -169,4 +170,6 @@ export interface CoordinatorBackend {
   readonly transcripts?: CoordinatorTranscripts;
   /** Live calls and listen-along for supervisors (SipSupervision). Without it the supervision routes answer 404. */
   readonly supervision?: SupervisionBackend;
+  /** Signed updates for technicians (UpdateIntake). Without it the page has no Update section and the routes answer 404. */
+  readonly update?: CoordinatorUpdate;
 }

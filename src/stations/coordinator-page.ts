@@ -5,7 +5,7 @@
  * the logged-in role has (a technician sees Status alone). Script and style are separate routes so
  * the Content-Security-Policy needs no 'unsafe-inline'.
  */
-export function coordinatorPageHtml(parts: { readonly transcripts: boolean }): string {
+export function coordinatorPageHtml(parts: { readonly transcripts: boolean; readonly update?: boolean }): string {
   return `<!doctype html>
 <html lang="nl">
 <head>
@@ -15,7 +15,7 @@ export function coordinatorPageHtml(parts: { readonly transcripts: boolean }): s
 <title>Coördinatie</title>
 <link rel="stylesheet" href="/coordinator.css">
 <script src="/coordinator.js" defer></script>
-${parts.transcripts ? '<script src="/coordinator-transcripts.js" defer></script>\n' : ''}</head>
+${parts.transcripts ? '<script src="/coordinator-transcripts.js" defer></script>\n' : ''}${parts.update ? '<script src="/coordinator-update.js" defer></script>\n' : ''}</head>
 <body>
 <header>
   <h1>Coördinatie</h1>
@@ -179,6 +179,7 @@ ${parts.transcripts ? TRANSCRIPTS_SECTION : ''}
     <ul id="status-checks" class="items"></ul>
   </section>
 
+${parts.update ? UPDATE_SECTION : ''}
   <p id="announcer" class="visually-hidden" aria-live="polite" aria-atomic="true"></p>
 </main>
 </body>
@@ -232,6 +233,33 @@ const TRANSCRIPTS_SECTION = `  <section id="section-transcripts" class="panel" d
   </section>
 `;
 
+/**
+ * Update (technicians, issue 7): versions, the trial, the floor, the last result, and the upload of
+ * a signed bundle from the laptop (maintenance mode only). Filled by coordinator-update-script.ts.
+ */
+const UPDATE_SECTION = `  <section id="section-update" class="panel" data-capability="update.apply" data-title="Update" hidden>
+    <h2>Update</h2>
+    <dl class="facts">
+      <dt>Vastgelegde versie</dt><dd id="update-committed"></dd>
+      <dt>Draait nu</dt><dd id="update-running"></dd>
+      <dt>Op proef</dt><dd id="update-trial"></dd>
+      <dt>Versievloer</dt><dd id="update-floor"></dd>
+      <dt>Hardware</dt><dd id="update-hardware"></dd>
+      <dt>Onderhoudsstand</dt><dd id="update-maintenance"></dd>
+      <dt>Laatste resultaat</dt><dd id="update-last"></dd>
+    </dl>
+    <p id="update-progress" class="result" role="status"></p>
+    <h3>Bundel uploaden</h3>
+    <p>Alleen in de onderhoudsstand: houd de knop op het kastje 3 seconden ingedrukt. Een bundel van een USB-stick installeer je met <code>helpline-gateway update apply</code>.</p>
+    <form id="update-form" class="grid">
+      <label for="update-file">Bundel (.hgwb)</label>
+      <input id="update-file" name="bundle" type="file" accept=".hgwb,application/octet-stream" required>
+      <button type="submit">Uploaden en controleren</button>
+      <p id="update-result" class="result" role="status"></p>
+    </form>
+  </section>
+`;
+
 /** The page without the sections of optional parts. */
 export const COORDINATOR_PAGE_HTML = coordinatorPageHtml({ transcripts: false });
 
@@ -275,6 +303,9 @@ button { cursor: pointer; }
 .transcript .gone { color: var(--muted); font-style: italic; }
 .fragment-review textarea { width: 100%; box-sizing: border-box; }
 .fragment-text { white-space: pre-wrap; }
+.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; }
+.facts dt { font-weight: 600; }
+.facts dd { margin: 0; }
 .visually-hidden {
   position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap;

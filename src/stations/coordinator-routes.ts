@@ -14,6 +14,8 @@ import { COORDINATOR_PAGE_STYLE, coordinatorPageHtml } from './coordinator-page.
 import { COORDINATOR_PAGE_SCRIPT } from './coordinator-page-script.js';
 import { addTranscriptRoutes } from './coordinator-transcript-routes.js';
 import { COORDINATOR_TRANSCRIPT_SCRIPT } from './coordinator-transcript-script.js';
+import { addUpdateRoutes } from './coordinator-update-routes.js';
+import { COORDINATOR_UPDATE_SCRIPT } from './coordinator-update-script.js';
 import { clearedSessionCookie, RemoteKeyer, sessionCookie } from './session-auth.js';
 
 export interface CoordinatorPluginOptions {
@@ -80,10 +82,11 @@ export async function coordinatorPlugin(app: FastifyInstance, options: Coordinat
     throw error;
   });
 
-  const pageHtml = coordinatorPageHtml({ transcripts: backend.transcripts !== undefined });
+  const pageHtml = coordinatorPageHtml({ transcripts: backend.transcripts !== undefined, update: backend.update !== undefined });
   app.get('/coordinator', async (_request, reply) => reply.type('text/html; charset=utf-8').send(pageHtml));
   app.get('/coordinator.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(COORDINATOR_PAGE_SCRIPT));
   app.get('/coordinator-transcripts.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(COORDINATOR_TRANSCRIPT_SCRIPT));
+  app.get('/coordinator-update.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(COORDINATOR_UPDATE_SCRIPT));
   app.get('/coordinator.css', async (_request, reply) => reply.type('text/css; charset=utf-8').send(COORDINATOR_PAGE_STYLE));
 
   app.post<{ Body: { accountId: string; password: string } }>('/api/v1/session', { schema: LOGIN_SCHEMA }, async (request, reply) => {
@@ -128,6 +131,7 @@ export async function coordinatorPlugin(app: FastifyInstance, options: Coordinat
   addOversightRoutes(app, backend, guard);
   addModerationRoutes(app, backend, guard);
   addTranscriptRoutes(app, backend, guard);
+  addUpdateRoutes(app, backend, guard);
 }
 
 function sessionJson(accountId: string, role: Role, csrfToken: string, expiresAt: number) {

@@ -35,6 +35,7 @@ export type {
 } from './coordinator-backend.js';
 export { coordinatorPlugin, type CoordinatorPluginOptions } from './coordinator-routes.js';
 export type { CoordinatorModeration } from './coordinator-moderation-routes.js';
+export type { CoordinatorUpdate } from './coordinator-update-routes.js';
 export { SESSION_COOKIE, CSRF_HEADER, parseCookies } from './session-auth.js';
 export type {
   ListenAlongView,

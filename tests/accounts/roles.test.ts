@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { can, capabilitiesOf, CAPABILITIES, isCapability, isRole, ROLES } from '../../src/accounts/index.js';
 
 describe('roles and capabilities', () => {
-  it('lets the technician read health and versions, and nothing else (P15)', () => {
-    expect(capabilitiesOf('technician')).toEqual(['health.read']);
-    for (const capability of CAPABILITIES) expect(can('technician', capability), capability).toBe(capability === 'health.read');
+  it('lets the technician read health and versions and flash signed updates, and nothing else (P15)', () => {
+    expect(capabilitiesOf('technician')).toEqual(['health.read', 'update.apply']);
+    for (const capability of CAPABILITIES) expect(can('technician', capability), capability).toBe(capability === 'health.read' || capability === 'update.apply');
   });
 
   it('gives each role exactly the capabilities of the table', () => {
@@ -24,7 +24,7 @@ describe('roles and capabilities', () => {
         'health.read',
         'accounts.manage',
       ],
-      technician: ['health.read'],
+      technician: ['health.read', 'update.apply'],
     });
   });
 
@@ -32,6 +32,10 @@ describe('roles and capabilities', () => {
     for (const capability of ['moderation.block', 'rights.manage', 'disclosure.approve', 'transcripts.read', 'audit.read', 'accounts.manage', 'incidents.manage'] as const) {
       expect(ROLES.filter((role) => can(role, capability)), capability).toEqual(['coordinator']);
     }
+  });
+
+  it('keeps flashing updates to technicians: not even a coordinator replaces the firmware', () => {
+    expect(ROLES.filter((role) => can(role, 'update.apply'))).toEqual(['technician']);
   });
 
   it('tells roles and capabilities from other strings', () => {
