@@ -80,7 +80,8 @@ export type GatewayErrorCode =
   | 'HGW_EXPORT_EXISTS'
   | 'HGW_EXPORT_UNWRITABLE'
   | 'HGW_RESEARCH_NO_RECORDS'
-  | 'HGW_REPORT_NO_STATISTICS';
+  | 'HGW_REPORT_NO_STATISTICS'
+  | 'HGW_SERVICE_NOTIFY';
 
 export class GatewayError extends Error {
   readonly code: GatewayErrorCode;

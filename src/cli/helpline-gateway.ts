@@ -20,6 +20,8 @@ import { readPasswordLine } from './password-prompt.js';
 import { redactCommand } from './redact.js';
 import { researchExport } from './research-export.js';
 import { annualReport } from './annual-report.js';
+import { superviseFromEnvironment } from '../service/index.js';
+import { timerScheduler } from '../time/scheduler.js';
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -36,9 +38,24 @@ function untilSignalled(): Promise<NodeJS.Signals> {
 async function run(command: Extract<CliCommand, { command: 'run' }>): Promise<number> {
   const config = loadConfigFile(command.config, { dataDir: command.dataDir, modemDevice: command.modem });
   const logger = createLogger({ level: config.log.level });
-  const gateway = await startGateway(config, { clock: systemClock, logger });
+  // Under systemd (Type=notify): READY=1 once serving, watchdog pings from the event loop, STOPPING=1.
+  const supervision = await superviseFromEnvironment(process.env, { pid: process.pid, scheduler: timerScheduler, logger });
+  supervision.starting('starting: opening the store, loading the prior-contact index');
+  let gateway: RunningGateway;
+  try {
+    gateway = await startGateway(config, { clock: systemClock, logger });
+  } catch (error) {
+    await supervision.stop('start failed');
+    throw error;
+  }
   logger.info({ stations: gateway.stationUrl }, 'gateway ready');
+  const running = gateway;
+  supervision.ready({
+    status: () => `running; upstream ${running.upstream.connection.connected ? 'connected' : 'not connected'}`,
+    alive: () => running.database.isOpen,
+  });
   await untilSignalled();
+  await supervision.stop();
   await gateway.stop();
   return 0;
 }
