@@ -13,6 +13,9 @@ import { DemoMailRelay } from './demo-mail-relay.js';
 import { autoWrapUp, DEMO_BROKER_PORT, DEMO_MAILBOX, demoConfig, describeContact, describeReceived, provisionDemoAccounts } from './demo.js';
 import { runDoctor } from './doctor.js';
 import { keysStatus } from './keys-status.js';
+import { keysInit } from './keys-init.js';
+import { configCheck } from './config-check.js';
+import { upstreamCheck } from './upstream-check.js';
 import { auditVerify } from './audit-verify.js';
 import { retentionRun, retentionStatus } from './retention.js';
 import { accountsCommand } from './accounts.js';
@@ -151,6 +154,12 @@ async function main(argv: readonly string[]): Promise<number> {
       return runDoctor(command, say);
     case 'keys-status':
       return keysStatus(command, say);
+    case 'keys-init':
+      return keysInit(command, say);
+    case 'config-check':
+      return configCheck(command, say);
+    case 'upstream-check':
+      return upstreamCheck({ config: command.config, timeoutMs: 10_000 }, say);
     case 'audit-verify':
       return auditVerify(command, say);
     case 'retention-status':
