@@ -5,7 +5,8 @@
  *   node start-to-ready-child.js CONFIG CLOCK_MS
  *
  * Prints one JSON line: milliseconds since the process started (performance.timeOrigin) when the
- * modules were loaded, when the prior-contact index was loaded, and when startGateway resolved
+ * modules were loaded, when the store was open (schema checked, quick_check done), when the
+ * prior-contact index was loaded, and when startGateway resolved
  * (line up, station server listening, upstream started), then the resident memory after a GC.
  * The clock is fixed at CLOCK_MS so the stored contacts fall inside the retention windows.
  */
@@ -19,12 +20,14 @@ const modulesLoadedMs = performance.now();
 const [configPath, clockText] = process.argv.slice(2);
 if (configPath === undefined || clockText === undefined) throw new Error('usage: start-to-ready-child.js CONFIG CLOCK_MS');
 
+let storeOpenMs: number | undefined;
 let indexLoadedMs: number | undefined;
 const logger = createLogger({
   level: 'info',
-  // Only the moment the index is loaded is wanted from the logs.
+  // Only the moments the store is open and the index loaded are wanted from the logs.
   destination: {
     write(line: string): void {
+      if (storeOpenMs === undefined && line.includes('"msg":"database open"')) storeOpenMs = performance.now();
       if (indexLoadedMs === undefined && line.includes('prior-contact index loaded')) indexLoadedMs = performance.now();
     },
   },
@@ -34,7 +37,7 @@ const gateway = await startGateway(config, { clock: new ManualClock(Number(clock
 const readyMs = performance.now();
 (globalThis as { gc?: () => void }).gc?.();
 const memory = process.memoryUsage();
-process.stdout.write(`${JSON.stringify({ modulesLoadedMs, indexLoadedMs, readyMs, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed })}\n`);
+process.stdout.write(`${JSON.stringify({ modulesLoadedMs, storeOpenMs, indexLoadedMs, readyMs, rssBytes: memory.rss, heapUsedBytes: memory.heapUsed })}\n`);
 await gateway.stop();
 // Exit at once: mqtt.js keeps its 15 s connect timer after a stop that never reached the broker.
 process.exit(0);
