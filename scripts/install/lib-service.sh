@@ -47,6 +47,7 @@ install_system_files() {
   ensure_dir "$ROOT/etc/systemd/system" 0755 root:root
   ensure_dir "$ROOT/etc/udev/rules.d" 0755 root:root
   ensure_dir "$ROOT/etc/logrotate.d" 0755 root:root
+  ensure_dir "$ROOT/etc/modules-load.d" 0755 root:root
   # The unit as shipped, with ExecStart's node where this box has it.
   if sed "s#^ExecStart=/usr/bin/node #ExecStart=$NODE #" "$hardware/helpline-gateway.service" |
     install_text "$ROOT/etc/systemd/system/helpline-gateway.service" 0644 root:root; then
@@ -59,6 +60,9 @@ install_system_files() {
     fi
   fi
   install_file "$hardware/helpline-gateway.logrotate" "$ROOT/etc/logrotate.d/helpline-gateway" 0644 root:root && SYSTEM_FILES_CHANGED=1
+  if install_file "$hardware/helpline-gateway-modules.conf" "$ROOT/etc/modules-load.d/helpline-gateway.conf" 0644 root:root; then
+    if [ -z "$ROOT" ] && command -v modprobe >/dev/null; then modprobe -a cdc_acm usbserial || true; fi
+  fi
   return 0
 }
 

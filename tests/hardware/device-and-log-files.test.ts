@@ -31,6 +31,14 @@ describe('the udev rules (hardware/99-helpline-gateway.rules)', () => {
   });
 });
 
+describe('the drivers loaded at boot (hardware/helpline-gateway-modules.conf)', () => {
+  it('loads the drivers of the two device classes the unit allows (ttyACM, ttyUSB)', () => {
+    const modules = hardwareFile('helpline-gateway-modules.conf').split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
+    expect(modules).toEqual(['cdc_acm', 'usbserial']);
+    expect(hardwareFile('helpline-gateway.service')).toMatch(/^DeviceAllow=char-ttyACM rw\nDeviceAllow=char-ttyUSB rw$/m);
+  });
+});
+
 describe('the journal namespace (hardware/journald@helpline-gateway.conf)', () => {
   it('keeps two weeks in daily files, uncompressed, and forwards nothing', () => {
     const journal = Object.fromEntries(sectionEntries(hardwareFile('journald@helpline-gateway.conf'), 'Journal'));

@@ -85,6 +85,7 @@ describe('scripts/install.sh in a throwaway root', () => {
       'etc/systemd/journald@helpline-gateway.conf': `file 0644 ${OWNER}`,
       'etc/udev/rules.d/99-helpline-gateway.rules': `file 0644 ${OWNER}`,
       'etc/logrotate.d/helpline-gateway': `file 0644 ${OWNER}`,
+      'etc/modules-load.d/helpline-gateway.conf': `file 0644 ${OWNER}`,
     };
     for (const [path, description] of Object.entries(expected)) expect(describePath(root, path), path).toBe(description);
     // Production dependencies only: no compiler, no test runner on the box.
