@@ -34,6 +34,8 @@ export interface StartTiming {
   readonly storeOpenMs: number;
   readonly indexLoadedMs: number;
   readonly readyMs: number;
+  /** CPU time (user + system, all threads) the process used until ready. */
+  readonly cpuMs: number;
   /** Measured by the parent: spawn() to the child's report, so process creation is in it. */
   readonly spawnToReadyMs: number;
   readonly rssBytes: number;
@@ -159,13 +161,13 @@ export function renderStartToReadyReport(results: StartToReadyResults): string {
   const lines = [
     `Box start-to-ready (${results.date}; ${results.machine}); median of ${results.rows[0]?.starts.length ?? 0} starts each, from the process's start:`,
     '',
-    '| stored contacts | modules loaded | store open | prior-contact index loaded | **ready** | spawn → ready | resident memory after ready |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| stored contacts | modules loaded | store open | prior-contact index loaded | **ready** | spawn → ready | CPU time until ready | resident memory after ready |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of results.rows) {
     const { median: start } = row;
     lines.push(
-      `| ${row.contacts.toLocaleString('en')} | ${seconds(start.modulesLoadedMs)} | ${seconds(start.storeOpenMs)} | ${seconds(start.indexLoadedMs)} | **${seconds(start.readyMs)}** | ${seconds(start.spawnToReadyMs)} | ${megabytes(start.rssBytes)} (heap ${megabytes(start.heapUsedBytes)}) |`,
+      `| ${row.contacts.toLocaleString('en')} | ${seconds(start.modulesLoadedMs)} | ${seconds(start.storeOpenMs)} | ${seconds(start.indexLoadedMs)} | **${seconds(start.readyMs)}** | ${seconds(start.spawnToReadyMs)} | ${seconds(start.cpuMs)} | ${megabytes(start.rssBytes)} (heap ${megabytes(start.heapUsedBytes)}) |`,
     );
   }
   lines.push('', `All starts (ready, s): ${results.rows.map((row) => `${row.contacts.toLocaleString('en')}: ${row.starts.map((start) => (start.readyMs / 1000).toFixed(2)).join(', ')}`).join('; ')}.`);

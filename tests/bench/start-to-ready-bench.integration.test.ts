@@ -15,6 +15,7 @@ describe('the start-to-ready bench at a small scale (an empty store and 2,000 co
         // The marks come in the order the box passes them.
         expect(0 < start.modulesLoadedMs && start.modulesLoadedMs < start.storeOpenMs && start.storeOpenMs < start.indexLoadedMs && start.indexLoadedMs < start.readyMs).toBe(true);
         expect(start.spawnToReadyMs).toBeGreaterThan(start.readyMs);
+        expect(start.cpuMs).toBeGreaterThan(0);
         expect(start.rssBytes).toBeGreaterThan(start.heapUsedBytes);
       }
       const report = renderStartToReadyReport(results);
