@@ -105,7 +105,8 @@ export type GatewayErrorCode =
   | 'HGW_UPDATE_BUSY'
   | 'HGW_UPDATE_MAINTENANCE_OFF'
   | 'HGW_UPDATE_UPLOAD_STALLED'
-  | 'HGW_UPDATE_UPLOAD_INCOMPLETE';
+  | 'HGW_UPDATE_UPLOAD_INCOMPLETE'
+  | 'HGW_SERVICE_NOTIFY';
 
 export class GatewayError extends Error {
   readonly code: GatewayErrorCode;

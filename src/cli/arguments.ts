@@ -10,6 +10,9 @@ export type CliCommand =
   | { readonly command: 'demo'; readonly dataDir?: string; readonly modem?: string }
   | { readonly command: 'doctor'; readonly config: string; readonly dataDir?: string }
   | { readonly command: 'keys-status'; readonly config: string; readonly dataDir?: string }
+  | { readonly command: 'keys-init'; readonly config: string; readonly dataDir?: string }
+  | { readonly command: 'config-check'; readonly config: string }
+  | { readonly command: 'upstream-check'; readonly config: string }
   | { readonly command: 'audit-verify'; readonly config: string; readonly dataDir?: string }
   | { readonly command: 'retention-status'; readonly config: string; readonly dataDir?: string }
   | { readonly command: 'retention-run'; readonly config: string; readonly dataDir?: string; readonly dryRun: boolean }
@@ -28,6 +31,9 @@ commands:
   demo [--data-dir DIR] [--modem DEVICE]                simulated line, embedded broker, station page
   doctor --config FILE [--data-dir DIR]                 check config, keyring, database, modem
   keys status --config FILE [--data-dir DIR]            key epochs and ages (never key material)
+  keys init --config FILE [--data-dir DIR]              make the keyring if there is none (the installer runs it)
+  config check --config FILE                            validate the config file, one line either way
+  upstream check --config FILE                          connect to the central office's broker once (enrolment)
   audit verify --config FILE [--data-dir DIR]           check the audit log's hash chain
   retention status --config FILE [--data-dir DIR]       per data class the oldest item and the next deadline
   retention run --config FILE [--dry-run]               destroy what is due now (the service does this itself)
@@ -117,9 +123,17 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       expectNoMore(1);
       return { command: 'doctor', config: needConfig('doctor'), dataDir };
     case 'keys':
-      if (subcommand !== 'status') throw new UsageError(`unknown keys subcommand: ${subcommand ?? '(none)'}; try: keys status`);
+      if (subcommand !== 'status' && subcommand !== 'init') throw new UsageError(`unknown keys subcommand: ${subcommand ?? '(none)'}; try: keys status, keys init`);
       if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra.join(' ')}`);
-      return { command: 'keys-status', config: needConfig('keys status'), dataDir };
+      return { command: subcommand === 'init' ? 'keys-init' : 'keys-status', config: needConfig(`keys ${subcommand}`), dataDir };
+    case 'config':
+      if (subcommand !== 'check') throw new UsageError(`unknown config subcommand: ${subcommand ?? '(none)'}; try: config check`);
+      if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra.join(' ')}`);
+      return { command: 'config-check', config: needConfig('config check') };
+    case 'upstream':
+      if (subcommand !== 'check') throw new UsageError(`unknown upstream subcommand: ${subcommand ?? '(none)'}; try: upstream check`);
+      if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra.join(' ')}`);
+      return { command: 'upstream-check', config: needConfig('upstream check') };
     case 'retention':
       if (extra.length > 0) throw new UsageError(`unexpected argument: ${extra.join(' ')}`);
       if (subcommand === 'status') return { command: 'retention-status', config: needConfig('retention status'), dataDir };
@@ -163,7 +177,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       return { command: 'report-annual', config: needConfig('report annual'), dataDir, year: Number(values.year), out: values.out ?? '.' };
     }
     default:
-      throw new UsageError(`unknown command: ${command}; commands: run, demo, doctor, keys status, audit verify, retention status, retention run, accounts, redact, export research, report annual, collector, update, help`);
+      throw new UsageError(`unknown command: ${command}; commands: run, demo, doctor, keys status, audit verify, retention status, retention run, accounts, redact, export research, report annual, collector, update, keys init, config check, upstream check, help`);
   }
 }
 

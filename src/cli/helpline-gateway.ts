@@ -13,6 +13,9 @@ import { DemoMailRelay } from './demo-mail-relay.js';
 import { autoWrapUp, DEMO_BROKER_PORT, DEMO_MAILBOX, demoConfig, describeContact, describeReceived, provisionDemoAccounts } from './demo.js';
 import { runDoctor } from './doctor.js';
 import { keysStatus } from './keys-status.js';
+import { keysInit } from './keys-init.js';
+import { configCheck } from './config-check.js';
+import { upstreamCheck } from './upstream-check.js';
 import { auditVerify } from './audit-verify.js';
 import { retentionRun, retentionStatus } from './retention.js';
 import { accountsCommand } from './accounts.js';
@@ -22,6 +25,8 @@ import { researchExport } from './research-export.js';
 import { annualReport } from './annual-report.js';
 import { collectorCommand } from './collector.js';
 import { updateCommand } from './update.js';
+import { superviseFromEnvironment } from '../service/index.js';
+import { timerScheduler } from '../time/scheduler.js';
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -38,9 +43,24 @@ function untilSignalled(): Promise<NodeJS.Signals> {
 async function run(command: Extract<CliCommand, { command: 'run' }>): Promise<number> {
   const config = loadConfigFile(command.config, { dataDir: command.dataDir, modemDevice: command.modem });
   const logger = createLogger({ level: config.log.level });
-  const gateway = await startGateway(config, { clock: systemClock, logger });
+  // Under systemd (Type=notify): READY=1 once serving, watchdog pings from the event loop, STOPPING=1.
+  const supervision = await superviseFromEnvironment(process.env, { pid: process.pid, scheduler: timerScheduler, logger });
+  supervision.starting('starting: opening the store, loading the prior-contact index');
+  let gateway: RunningGateway;
+  try {
+    gateway = await startGateway(config, { clock: systemClock, logger });
+  } catch (error) {
+    await supervision.stop('start failed');
+    throw error;
+  }
   logger.info({ stations: gateway.stationUrl }, 'gateway ready');
+  const running = gateway;
+  supervision.ready({
+    status: () => `running; upstream ${running.upstream.connection.connected ? 'connected' : 'not connected'}`,
+    alive: () => running.database.isOpen,
+  });
   await untilSignalled();
+  await supervision.stop();
   await gateway.stop();
   return 0;
 }
@@ -136,6 +156,12 @@ async function main(argv: readonly string[]): Promise<number> {
       return runDoctor(command, say);
     case 'keys-status':
       return keysStatus(command, say);
+    case 'keys-init':
+      return keysInit(command, say);
+    case 'config-check':
+      return configCheck(command, say);
+    case 'upstream-check':
+      return upstreamCheck({ config: command.config, timeoutMs: 10_000 }, say);
     case 'audit-verify':
       return auditVerify(command, say);
     case 'retention-status':

@@ -1,0 +1,84 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HARDWARE, hardwareFile, sectionEntries } from './hardware-files.js';
+
+const unit = hardwareFile('helpline-gateway.service');
+const service = sectionEntries(unit, 'Service');
+const values = (key: string): string[] => service.filter(([name]) => name === key).map(([, value]) => value);
+const value = (key: string): string | undefined => values(key)[0];
+
+describe('the systemd unit (hardware/helpline-gateway.service)', () => {
+  it('is a notify service with a 30 s watchdog that any process of the unit may feed, restarted on failure', () => {
+    expect(value('Type')).toBe('notify');
+    expect(value('WatchdogSec')).toBe('30s');
+    expect(value('NotifyAccess')).toBe('all');
+    expect(value('Restart')).toBe('on-failure');
+    expect(value('ExecStart')).toBe('/usr/bin/node /opt/helpline-gateway/current/dist/cli/helpline-gateway.js run --config /etc/helpline-gateway/config.json');
+  });
+
+  it('runs as the dedicated user with no capabilities and the hardening options set', () => {
+    expect(value('User')).toBe('helpline');
+    expect(value('SupplementaryGroups')).toBe('dialout');
+    const expected: Record<string, string> = {
+      NoNewPrivileges: 'yes',
+      ProtectSystem: 'strict',
+      ProtectHome: 'yes',
+      PrivateTmp: 'yes',
+      PrivateDevices: 'no',
+      DevicePolicy: 'closed',
+      ReadWritePaths: '/var/lib/helpline-gateway',
+      CapabilityBoundingSet: '',
+      AmbientCapabilities: '',
+      UMask: '0077',
+      LockPersonality: 'yes',
+      ProtectKernelTunables: 'yes',
+      ProtectKernelModules: 'yes',
+      ProtectKernelLogs: 'yes',
+      ProtectControlGroups: 'yes',
+      ProtectClock: 'yes',
+      RestrictNamespaces: 'yes',
+      RestrictRealtime: 'yes',
+      RestrictSUIDSGID: 'yes',
+      SystemCallArchitectures: 'native',
+      LimitCORE: '0',
+      LogNamespace: 'helpline-gateway',
+    };
+    for (const [key, wanted] of Object.entries(expected)) expect(value(key), key).toBe(wanted);
+    expect(values('SystemCallFilter')).toContain('@system-service');
+    expect(value('RestrictAddressFamilies')?.split(' ').sort()).toEqual(['AF_INET', 'AF_INET6', 'AF_NETLINK', 'AF_UNIX']);
+    expect(values('DeviceAllow').sort()).toEqual(['char-ttyACM rw', 'char-ttyUSB rw']);
+  });
+
+  it('leaves MemoryDenyWriteExecute off (V8 compiles code at run time) and says so', () => {
+    expect(value('MemoryDenyWriteExecute')).toBeUndefined();
+    expect(unit).toMatch(/^# Not MemoryDenyWriteExecute=yes: V8's JIT/m);
+  });
+
+  it('says why for every option: each one follows a comment or another option of the same group', () => {
+    const lines = unit.split('\n');
+    const start = lines.indexOf('[Service]');
+    const end = lines.indexOf('[Install]');
+    let commented = false;
+    for (const line of lines.slice(start + 1, end)) {
+      if (line.startsWith('#')) commented = true;
+      else if (line.trim() === '') commented = false;
+      else expect(commented, line).toBe(true);
+    }
+  });
+
+  it('passes systemd-analyze verify', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'hgw-unit-'));
+    try {
+      copyFileSync(join(HARDWARE, 'helpline-gateway.service'), join(directory, 'helpline-gateway.service'));
+      const result = spawnSync('systemd-analyze', ['verify', '--man=no', join(directory, 'helpline-gateway.service')], { encoding: 'utf8' });
+      expect(result.error).toBeUndefined();
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stderr.split('\n').filter((line) => line.includes('helpline-gateway.service'))).toEqual([]);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/** One line received on the notify socket, with when it arrived (this process's clock). */
+export interface ReceivedLine {
+  readonly line: string;
+  readonly at: number;
+}
+
+/**
+ * A real unix datagram socket standing in for systemd's notify socket: `socat -u UNIX-RECV:<path>`
+ * (or ABSTRACT-RECV:<name>) binds it and writes every datagram it receives to its stdout.
+ */
+export class NotifyReceiver {
+  readonly lines: ReceivedLine[] = [];
+  readonly #address: string;
+  readonly #path: string | undefined;
+  #child: ChildProcess | undefined;
+  #partial = '';
+
+  private constructor(address: string, path: string | undefined) {
+    this.#address = address;
+    this.#path = path;
+  }
+
+  static atPath(path: string): NotifyReceiver {
+    return new NotifyReceiver(`UNIX-RECV:${path}`, path);
+  }
+
+  static abstract(name: string): NotifyReceiver {
+    return new NotifyReceiver(`ABSTRACT-RECV:${name}`, undefined);
+  }
+
+  /** Starts socat and waits until the socket is bound (the file exists, or a short while for an abstract name). */
+  async start(): Promise<void> {
+    const child = spawn('socat', ['-u', this.#address, 'STDOUT'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    this.#child = child;
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      const text = this.#partial + chunk;
+      const parts = text.split('\n');
+      this.#partial = parts.pop() ?? '';
+      const at = performance.now();
+      for (const line of parts) this.lines.push({ line, at });
+    });
+    const path = this.#path;
+    await waitUntil(() => (path === undefined ? child.pid !== undefined : existsSync(path)), 'the notify socket to be bound', 5000);
+    if (path === undefined) await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+
+  received(): string[] {
+    return this.lines.map((entry) => entry.line);
+  }
+
+  async waitFor(line: string, times = 1, timeoutMs = 15_000): Promise<void> {
+    await waitUntil(() => this.received().filter((item) => item === line).length >= times, `${times}× ${line}`, timeoutMs);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.#child;
+    this.#child = undefined;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+async function waitUntil(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
