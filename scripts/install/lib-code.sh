@@ -51,6 +51,9 @@ install_code() {
   ensure_dir "$opt" 0755 root:root
   ensure_dir "$SLOTS_DIR" 0755 root:root
   local current="$opt/current" slot="$SLOTS_DIR/a" fingerprint
+  # `committed` names the committed version for the update start check (docs/updates.md); updates
+  # keep it in line from their first apply on, so it is made once and never moved here.
+  if [ ! -L "$opt/committed" ]; then ensure_symlink slots/a "$opt/committed" || true; fi
   if [ -L "$current" ] && [ "$(readlink "$current")" != "slots/a" ]; then
     note kept "${current#"$ROOT"} -> $(readlink "$current") (a signed update runs; updates own the code from here)"
     return

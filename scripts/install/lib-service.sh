@@ -49,10 +49,14 @@ install_system_files() {
   ensure_dir "$ROOT/etc/logrotate.d" 0755 root:root
   ensure_dir "$ROOT/etc/modules-load.d" 0755 root:root
   # The unit as shipped, with ExecStart's node where this box has it.
-  if sed "s#^ExecStart=/usr/bin/node #ExecStart=$NODE #" "$hardware/helpline-gateway.service" |
-    install_text "$ROOT/etc/systemd/system/helpline-gateway.service" 0644 root:root; then
-    UNIT_CHANGED=1
-  fi
+  local unit
+  for unit in helpline-gateway.service helpline-gateway-update.path helpline-gateway-update.service; do
+    # The units as shipped, with node where this box has it (ExecStart, ExecStartPre=+-…).
+    if sed -E "s#^(ExecStart(Pre)?=[-+]*)/usr/bin/node #\1$NODE #" "$hardware/$unit" |
+      install_text "$ROOT/etc/systemd/system/$unit" 0644 root:root; then
+      UNIT_CHANGED=1
+    fi
+  done
   install_file "$hardware/journald@helpline-gateway.conf" "$ROOT/etc/systemd/journald@helpline-gateway.conf" 0644 root:root && SYSTEM_FILES_CHANGED=1
   if install_file "$hardware/99-helpline-gateway.rules" "$ROOT/etc/udev/rules.d/99-helpline-gateway.rules" 0644 root:root; then
     if [ -z "$ROOT" ] && command -v udevadm >/dev/null; then
@@ -87,6 +91,11 @@ start_service() {
   if ! systemctl is-enabled --quiet helpline-gateway; then
     systemctl enable --quiet helpline-gateway
     changed enabled helpline-gateway.service
+  fi
+  # Uploaded update bundles are applied by root through this path unit (docs/updates.md).
+  if ! systemctl is-enabled --quiet helpline-gateway-update.path; then
+    systemctl enable --now --quiet helpline-gateway-update.path
+    changed enabled helpline-gateway-update.path
   fi
   if ! service_active; then
     systemctl start helpline-gateway || fail "the service did not start: journalctl --namespace=helpline-gateway -u helpline-gateway"

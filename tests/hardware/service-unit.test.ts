@@ -19,6 +19,21 @@ describe('the systemd unit (hardware/helpline-gateway.service)', () => {
     expect(value('ExecStart')).toBe('/usr/bin/node /opt/helpline-gateway/current/dist/cli/helpline-gateway.js run --config /etc/helpline-gateway/config.json');
   });
 
+  it('runs the update start check first, as root from the committed code, and never stops restarting a version on trial', () => {
+    expect(value('ExecStartPre')).toBe('+-/usr/bin/node /opt/helpline-gateway/committed/dist/cli/helpline-gateway.js update boot-check --config /etc/helpline-gateway/config.json');
+    expect(sectionEntries(unit, 'Unit')).toContainEqual(['StartLimitIntervalSec', '0']);
+  });
+
+  it('has a root path unit that applies an upload from the committed code and then restarts the service', () => {
+    const path = sectionEntries(hardwareFile('helpline-gateway-update.path'), 'Path');
+    expect(path).toContainEqual(['PathExistsGlob', '/var/lib/helpline-gateway/update/incoming/*.hgwb']);
+    const agent = sectionEntries(hardwareFile('helpline-gateway-update.service'), 'Service');
+    expect(agent).toContainEqual(['Type', 'oneshot']);
+    expect(agent).toContainEqual(['ExecStart', '/usr/bin/node /opt/helpline-gateway/committed/dist/cli/helpline-gateway.js update apply --incoming --config /etc/helpline-gateway/config.json']);
+    expect(agent).toContainEqual(['ExecStartPost', '/bin/systemctl restart helpline-gateway.service']);
+    expect(agent.some(([key]) => key === 'User')).toBe(false);
+  });
+
   it('runs as the dedicated user with no capabilities and the hardening options set', () => {
     expect(value('User')).toBe('helpline');
     expect(value('SupplementaryGroups')).toBe('dialout');
@@ -69,14 +84,15 @@ describe('the systemd unit (hardware/helpline-gateway.service)', () => {
     }
   });
 
-  it('passes systemd-analyze verify', () => {
+  it('passes systemd-analyze verify, with the update path unit and its service', () => {
     const directory = mkdtempSync(join(tmpdir(), 'hgw-unit-'));
     try {
-      copyFileSync(join(HARDWARE, 'helpline-gateway.service'), join(directory, 'helpline-gateway.service'));
-      const result = spawnSync('systemd-analyze', ['verify', '--man=no', join(directory, 'helpline-gateway.service')], { encoding: 'utf8' });
+      const units = ['helpline-gateway.service', 'helpline-gateway-update.path', 'helpline-gateway-update.service'];
+      for (const name of units) copyFileSync(join(HARDWARE, name), join(directory, name));
+      const result = spawnSync('systemd-analyze', ['verify', '--man=no', ...units.map((name) => join(directory, name))], { encoding: 'utf8' });
       expect(result.error).toBeUndefined();
       expect(result.status, result.stderr).toBe(0);
-      expect(result.stderr.split('\n').filter((line) => line.includes('helpline-gateway.service'))).toEqual([]);
+      expect(result.stderr.split('\n').filter((line) => line.includes('helpline-gateway'))).toEqual([]);
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }

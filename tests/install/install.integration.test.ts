@@ -79,9 +79,12 @@ describe('scripts/install.sh in a throwaway root', () => {
       'var/lib/helpline-gateway/update': `dir 0700 ${OWNER}`,
       'opt/helpline-gateway': `dir 0755 ${OWNER}`,
       'opt/helpline-gateway/current': 'link -> slots/a',
+      'opt/helpline-gateway/committed': 'link -> slots/a',
       'opt/helpline-gateway/slots/a': `dir 0755 ${OWNER}`,
       'opt/helpline-gateway/slots/a/dist/cli/helpline-gateway.js': `file 0644 ${OWNER}`,
       'etc/systemd/system/helpline-gateway.service': `file 0644 ${OWNER}`,
+      'etc/systemd/system/helpline-gateway-update.path': `file 0644 ${OWNER}`,
+      'etc/systemd/system/helpline-gateway-update.service': `file 0644 ${OWNER}`,
       'etc/systemd/journald@helpline-gateway.conf': `file 0644 ${OWNER}`,
       'etc/udev/rules.d/99-helpline-gateway.rules': `file 0644 ${OWNER}`,
       'etc/logrotate.d/helpline-gateway': `file 0644 ${OWNER}`,
@@ -92,8 +95,10 @@ describe('scripts/install.sh in a throwaway root', () => {
     const modules = readdirSync(join(root, 'opt', 'helpline-gateway', 'slots', 'a', 'node_modules'));
     expect(modules).toContain('mqtt');
     expect(modules.filter((name) => ['typescript', 'vitest', 'playwright-core', 'tsx'].includes(name))).toEqual([]);
-    const unit = readFileSync(join(root, 'etc', 'systemd', 'system', 'helpline-gateway.service'), 'utf8');
-    expect(unit.replace(/^ExecStart=\S+ /m, 'ExecStart=/usr/bin/node ')).toBe(readFileSync(join(REPOSITORY, 'hardware', 'helpline-gateway.service'), 'utf8'));
+    for (const name of ['helpline-gateway.service', 'helpline-gateway-update.path', 'helpline-gateway-update.service']) {
+      const unit = readFileSync(join(root, 'etc', 'systemd', 'system', name), 'utf8');
+      expect(unit.replace(/^(ExecStart(?:Pre)?=[-+]*)\S+ /gm, '$1/usr/bin/node '), name).toBe(readFileSync(join(REPOSITORY, 'hardware', name), 'utf8'));
+    }
   });
 
   it('writes the config from the answers, with the password in its own file and fresh station tokens', () => {
