@@ -84,7 +84,13 @@ export type GatewayErrorCode =
   | 'HGW_EXPORT_EXISTS'
   | 'HGW_EXPORT_UNWRITABLE'
   | 'HGW_RESEARCH_NO_RECORDS'
-  | 'HGW_REPORT_NO_STATISTICS';
+  | 'HGW_REPORT_NO_STATISTICS'
+  | 'HGW_KEYRING_ZEROIZED'
+  | 'HGW_DISK_LOW'
+  | 'HGW_DISK_FULL'
+  | 'HGW_STORE_IO_ERROR'
+  | 'HGW_PANEL_LOST'
+  | 'HGW_INTAKE_STOPPED';
 
 export class GatewayError extends Error {
   readonly code: GatewayErrorCode;

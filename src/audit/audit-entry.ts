@@ -50,6 +50,13 @@ export const AUDIT_ACTIONS = [
   'update.installed',
   'update.rolled-back',
   'tamper.detected',
+  'keyring.zeroized',
+  'panel.lost',
+  'panel.found',
+  'maintenance.entered',
+  'maintenance.left',
+  'fault.raised',
+  'fault.cleared',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
