@@ -75,13 +75,12 @@ export class TamperResponse {
   /** True when the keyring is zeroized now (by this call or an earlier one). */
   #zeroize(): boolean {
     const { keyring, faults } = this.#options;
-    if (!keyring.zeroized) {
-      try {
-        keyring.zeroize();
-      } catch (error) {
-        // The keys are wiped from memory before the files are touched: the box cannot unseal either way.
-        this.#logger.error({ err: describeError(error) }, 'zeroizing the key-encryption key failed part-way');
-      }
+    if (keyring.zeroized) return true;
+    try {
+      keyring.zeroize();
+    } catch (error) {
+      // The keys are wiped from memory before the files are touched: the box cannot unseal either way.
+      this.#logger.error({ err: describeError(error) }, 'zeroizing the key-encryption key failed part-way');
     }
     faults.raise('HGW_KEYRING_ZEROIZED');
     if (keyring.zeroized) this.#audit({ actorRole: 'system', actorId: 'panel', action: 'keyring.zeroized', target: 'keyring', details: { reason: 'tamper' } });
