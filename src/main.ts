@@ -269,16 +269,6 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     panel.setLed('ready', 'blink-slow');
     await panel.start();
     stops.push(() => panel.stop());
-    const storeFaults = new StoreFaultWatch({
-      failures: database,
-      probe: () => database.transaction(() => database.run("INSERT INTO meta (key, value) VALUES ('health.probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [String(clock.now())])),
-      faults,
-      incidents,
-      scheduler: timerScheduler,
-      logger,
-    });
-    storeFaults.start();
-    stops.push(() => storeFaults.stop());
     const diskWatch = new DiskSpaceWatch({
       path: config.dataDir,
       faults,
@@ -288,8 +278,19 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
       stopBelowBytes: config.health.diskStopMb * MIB,
       intervalMs: config.health.diskCheckSeconds * 1000,
     });
-    await diskWatch.start();
+    diskWatch.start();
     stops.push(() => diskWatch.stop());
+    const storeFaults = new StoreFaultWatch({
+      failures: database,
+      diskFull: () => (diskWatch.check(), faults.has('HGW_DISK_FULL')),
+      probe: () => database.transaction(() => database.run("INSERT INTO meta (key, value) VALUES ('health.probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [String(clock.now())])),
+      faults,
+      incidents,
+      scheduler: timerScheduler,
+      logger,
+    });
+    storeFaults.start();
+    stops.push(() => storeFaults.stop());
     const accounts = new AccountService({ database, clock, logger, audit });
     for (const watch of [
       new LoginBurstIncidents({ accounts, incidents, logger }),

@@ -1,4 +1,4 @@
-import { statfs } from 'node:fs/promises';
+import { statfsSync } from 'node:fs';
 import { describeError } from '../events/typed-emitter.js';
 import type { Logger } from '../log/logger.js';
 import type { Scheduler } from '../time/scheduler.js';
@@ -28,7 +28,8 @@ export interface DiskSpaceWatchOptions {
   /** Below this, HGW_DISK_FULL: intake stops while the store can still write what is running. */
   readonly stopBelowBytes: number;
   readonly intervalMs: number;
-  readonly statfs?: (path: string) => Promise<FileSystemStats>;
+  /** Synchronous: one system call, and the store-fault watch asks it in the middle of a failed write. */
+  readonly statfs?: (path: string) => FileSystemStats;
 }
 
 /** A threshold is crossed back only this far above it, so a store hovering at the line does not flap. */
@@ -42,7 +43,7 @@ const HYSTERESIS = 0.1;
 export class DiskSpaceWatch {
   readonly #options: DiskSpaceWatchOptions;
   readonly #logger: Logger;
-  readonly #statfs: (path: string) => Promise<FileSystemStats>;
+  readonly #statfs: (path: string) => FileSystemStats;
   #last: DiskSpace | undefined;
   #cancel: (() => void) | undefined;
   #running = false;
@@ -56,13 +57,13 @@ export class DiskSpaceWatch {
     if (!(options.intervalMs >= 1)) throw new TypeError('DiskSpaceWatch: intervalMs must be positive');
     this.#options = options;
     this.#logger = options.logger.child({ component: 'disk' });
-    this.#statfs = options.statfs ?? ((path) => statfs(path));
+    this.#statfs = options.statfs ?? ((path) => statfsSync(path));
   }
 
-  async start(): Promise<void> {
+  start(): void {
     if (this.#running) return;
     this.#running = true;
-    await this.check();
+    this.check();
     this.#arm();
   }
 
@@ -77,11 +78,11 @@ export class DiskSpaceWatch {
     return this.#last;
   }
 
-  /** One look; the timer calls it, tests may too. */
-  async check(): Promise<DiskSpace | undefined> {
+  /** One look; the timer calls it, and the store-fault watch when a write failed. */
+  check(): DiskSpace | undefined {
     let stats: FileSystemStats;
     try {
-      stats = await this.#statfs(this.#options.path);
+      stats = this.#statfs(this.#options.path);
     } catch (error) {
       this.#logger.error({ err: describeError(error) }, 'free space of the data directory could not be read');
       return undefined;
@@ -102,9 +103,8 @@ export class DiskSpaceWatch {
     this.#cancel = this.#options.scheduler.after(this.#options.intervalMs, () => {
       this.#cancel = undefined;
       if (!this.#running) return;
-      void this.check().finally(() => {
-        if (this.#running) this.#arm();
-      });
+      this.check();
+      this.#arm();
     });
   }
 }

@@ -16,6 +16,12 @@ export interface StoreFaultWatchOptions {
   readonly logger: Logger;
   /** How often a failed store is tried again; default 30 s. */
   readonly probeIntervalMs?: number;
+  /**
+   * Asked on an I/O error: whether the disk is full (main: a fresh look by the disk-space watch).
+   * node-sqlite3-wasm reports a write that ran out of space as "disk I/O error" (measured on a full
+   * tmpfs), which is not a failing card and must not raise an incident.
+   */
+  readonly diskFull?: () => boolean;
 }
 
 const FAULT_OF: Readonly<Record<StorageFailure, FaultCode>> = {
@@ -65,12 +71,21 @@ export class StoreFaultWatch {
     return true;
   }
 
-  #failed(failure: StorageFailure): void {
+  #failed(reported: StorageFailure): void {
+    const failure = reported === 'io-error' && this.#diskFull() ? 'full' : reported;
     const code = FAULT_OF[failure];
     const fresh = this.#options.faults.raise(code);
     if (fresh) this.#logger.error({ failure, code }, 'a store write failed; intake stops until the store writes again');
     if (fresh && failure === 'io-error') this.#raiseIncident();
     this.#armProbe();
+  }
+
+  #diskFull(): boolean {
+    try {
+      return this.#options.diskFull?.() ?? false;
+    } catch {
+      return false;
+    }
   }
 
   #raiseIncident(): void {

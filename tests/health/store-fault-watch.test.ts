@@ -22,7 +22,7 @@ describe('storageFailureOf', () => {
   });
 });
 
-function watched() {
+function watched(diskFull = false) {
   const scheduler = new ManualScheduler(0);
   const faults = new FaultRegister({ clock: scheduler.clock, logger: silentLogger() });
   const listeners = new Set<(failure: StorageFailure) => void>();
@@ -37,6 +37,7 @@ function watched() {
     incidents: { raise: (incident) => (incidents.push(incident), { incident: {} as never, folded: false }) },
     scheduler,
     logger: silentLogger(),
+    diskFull: () => diskFull,
   });
   watch.start();
   const fail = (failure: StorageFailure): void => listeners.forEach((listener) => listener(failure));
@@ -59,6 +60,13 @@ describe('StoreFaultWatch', () => {
     scheduler.advance(1);
     expect(faults.codes()).toEqual([]);
     expect(scheduler.pending).toBe(0);
+  });
+
+  it('takes an I/O error on a full disk for what it is (node-sqlite3-wasm reports ENOSPC so): HGW_STORE_UNWRITABLE, no incident', () => {
+    const { faults, incidents, fail } = watched(true);
+    fail('io-error');
+    expect(faults.codes()).toEqual(['HGW_STORE_UNWRITABLE']);
+    expect(incidents).toEqual([]);
   });
 
   it('raises HGW_STORE_UNWRITABLE without an incident for a full or read-only store, and stops listening when stopped', () => {
