@@ -106,7 +106,14 @@ export type GatewayErrorCode =
   | 'HGW_UPDATE_MAINTENANCE_OFF'
   | 'HGW_UPDATE_UPLOAD_STALLED'
   | 'HGW_UPDATE_UPLOAD_INCOMPLETE'
-  | 'HGW_SERVICE_NOTIFY';
+  | 'HGW_SERVICE_NOTIFY'
+
+  | 'HGW_KEYRING_ZEROIZED'
+  | 'HGW_DISK_LOW'
+  | 'HGW_DISK_FULL'
+  | 'HGW_STORE_IO_ERROR'
+  | 'HGW_PANEL_LOST'
+  | 'HGW_INTAKE_STOPPED';
 
 export class GatewayError extends Error {
   readonly code: GatewayErrorCode;

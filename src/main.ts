@@ -56,7 +56,11 @@ import { MailDesk, SmtpIntake, SmtpMailRelay } from './mail/index.js';
 import { MailMessagesRepository } from './store/mail-messages-repository.js';
 import pg from 'pg';
 import { Collector, DashboardQueries, DashboardServer, MqttIntake, PostgresStore, type CollectorSettings, type MqttIntakeTls } from './collector/index.js';
-import { gatewayUpdate, NO_MAINTENANCE_MODE, type MaintenanceMode } from './update/index.js';
+import { gatewayUpdate } from './update/index.js';
+import { describeError } from './events/typed-emitter.js';
+import { DiskSpaceWatch, FaultRegister, healthReport, StoreFaultWatch, type HealthReport, type UpdateHealth } from './health/index.js';
+import { FakePanel, FirmataPanel, MaintenanceMode, PanelDisplay, serialFirmata, TamperResponse, type BoxState, type LedMode, type LedName, type MaintenanceGate, type Panel } from './panel/index.js';
+import { HealthPublisher, UPSTREAM_SCHEMA_IDS } from './upstream/index.js';
 
 /** The composition root: the only place that wires adapters to the core. */
 
@@ -73,8 +77,10 @@ export interface GatewayRuntime {
   /** Upstream messages once the broker acknowledged them (the demo prints a line each). */
   readonly onPublished?: (message: PublishedMessage) => void;
   readonly onContact?: (view: StationContactView) => void;
-  /** The front panel's maintenance mode; network updates are accepted only while it is on. Default: never. */
-  readonly maintenance?: MaintenanceMode;
+  /** Every LED change of the fake panel (the demo prints a line each). */
+  readonly onPanelLed?: (led: LedName, mode: LedMode) => void;
+  /** A panel of the caller's own instead of the one the config names (tests). */
+  readonly panel?: Panel;
 }
 
 export interface RunningGateway {
@@ -89,6 +95,11 @@ export interface RunningGateway {
   readonly database: GatewayDatabase;
   readonly accounts: AccountService;
   readonly incidents: IncidentRegister;
+  readonly panel: Panel;
+  readonly faults: FaultRegister;
+  /** The update upload route takes bundles only while this is active (issue 7). */
+  readonly maintenance: MaintenanceGate;
+  readonly health: () => HealthReport;
   stop(): Promise<void>;
 }
 
@@ -100,6 +111,19 @@ const SESSION_SWEEP_MS = 60 * 60 * 1000;
 const KEYRING_CHECK_MS = 5 * 60 * 1000;
 /** Exit status of a trial version that failed its health check: systemd restarts it, boot-check counts the start. */
 const EXIT_UPDATE_TRIAL_FAILED = 75;
+const UPDATE_HEALTH_REFRESH_MS = 60_000;
+const MIB = 1024 * 1024;
+/** Incidents that make the fault LED blink until a coordinator closes them. */
+const SECURITY_INCIDENT_KINDS: ReadonlySet<string> = new Set(['tamper', 'integrity-failure', 'keyring-permissions']);
+
+function panelFromConfig(config: GatewayConfig, runtime: GatewayRuntime, logger: Logger): Panel {
+  if (runtime.panel) return runtime.panel;
+  if (config.panel.kind === 'fake') {
+    logger.info({ component: 'panel' }, 'no front-panel board configured: a fake panel (panel.kind "fake")');
+    return new FakePanel({ scheduler: timerScheduler, onLedChange: runtime.onPanelLed });
+  }
+  return new FirmataPanel({ open: serialFirmata({ path: config.panel.device, baudRate: config.panel.baudRate }), scheduler: timerScheduler, logger });
+}
 
 type SipLineConfig = Extract<GatewayConfig['line'], { kind: 'sip' }>;
 
@@ -211,6 +235,7 @@ function auditKeyringEvents(keyring: Keyring, audit: AuditLog, logger: Logger): 
 /** Starts every service in order; stop() stops them in reverse. A failure part-way stops what started. */
 export async function startGateway(config: GatewayConfig, runtime: GatewayRuntime): Promise<RunningGateway> {
   const { clock, logger } = runtime;
+  const startedAt = clock.now();
   const stops: (() => Promise<void> | void)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) {
@@ -234,6 +259,41 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     const audit = new AuditLog({ database, clock });
     stops.push(auditKeyringEvents(keyring, audit, logger));
     const incidents = new IncidentRegister({ incidents: new IncidentsRepository(database), clock, logger, audit });
+
+    // The panel and the tamper response come up first: someone at an open case is not kept waiting.
+    let lifecycle: BoxState['lifecycle'] = 'starting';
+    const faults = new FaultRegister({ clock, logger, audit });
+    const panel = panelFromConfig(config, runtime, logger);
+    const tamper = new TamperResponse({ panel, incidents, audit, keyring, zeroize: config.panel.tamper.zeroize, faults, logger });
+    tamper.start();
+    stops.push(() => tamper.stop());
+    const maintenance = new MaintenanceMode({ clock, scheduler: timerScheduler, logger, audit });
+    stops.push(panel.on('long-press', () => maintenance.toggle()), () => maintenance.stop());
+    panel.setLed('ready', 'blink-slow');
+    await panel.start();
+    stops.push(() => panel.stop());
+    const diskWatch = new DiskSpaceWatch({
+      path: config.dataDir,
+      faults,
+      scheduler: timerScheduler,
+      logger,
+      warnBelowBytes: config.health.diskWarnMb * MIB,
+      stopBelowBytes: config.health.diskStopMb * MIB,
+      intervalMs: config.health.diskCheckSeconds * 1000,
+    });
+    diskWatch.start();
+    stops.push(() => diskWatch.stop());
+    const storeFaults = new StoreFaultWatch({
+      failures: database,
+      diskFull: () => (diskWatch.check(), faults.has('HGW_DISK_FULL')),
+      probe: () => database.transaction(() => database.run("INSERT INTO meta (key, value) VALUES ('health.probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [String(clock.now())])),
+      faults,
+      incidents,
+      scheduler: timerScheduler,
+      logger,
+    });
+    storeFaults.start();
+    stops.push(() => storeFaults.stop());
     const accounts = new AccountService({ database, clock, logger, audit });
     for (const watch of [
       new LoginBurstIncidents({ accounts, incidents, logger }),
@@ -278,6 +338,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
       objections,
       moderation,
       onModerationLookupFailure: config.moderation.onLookupFailure,
+      intake: faults,
       logger: logger.child({ component: 'contacts' }),
     });
     desk.endCallsLeftByEarlierRun();
@@ -396,24 +457,94 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     }
     let lineState: LineState = 'connecting';
     stops.push(line.on('state', (state) => (lineState = state)));
+    // Phone contacts ringing or live, for the line LED.
+    const phoneBusy = new Set<string>();
+    stops.push(
+      desk.onContactChanged((view) => {
+        if (view.channel !== 'phone') return;
+        if (view.state === 'ringing' || view.state === 'live') phoneBusy.add(view.reference);
+        else phoneBusy.delete(view.reference);
+      }),
+    );
     const keyringWatch = new KeyringPermissionWatch({ directory: config.keyringDir, incidents, logger, intervalMs: KEYRING_CHECK_MS });
     const outbox = new OutboxRepository(database);
+    const boxState = (): BoxState => ({
+      lifecycle,
+      maintenance: maintenance.active(),
+      line: lineState !== 'ready' ? 'down' : phoneBusy.size > 0 ? 'busy' : 'idle',
+      upstream: { connected: upstream.connection.connected, waiting: outbox.count() },
+      intakeStopped: !faults.accepting(),
+      openSecurityIncidents: incidents.open().filter((incident) => SECURITY_INCIDENT_KINDS.has(incident.kind)).length,
+    });
+    const display = new PanelDisplay({ panel, state: boxState, scheduler: timerScheduler, logger });
+    const update = gatewayUpdate({
+      settings: config.update,
+      databasePath: join(config.dataDir, DATABASE_FILE),
+      runningVersion: firmwareVersion(),
+      maintenance,
+      clock,
+      scheduler: timerScheduler,
+      logger,
+    });
+    // The update state changes outside this process (the apply agent) and when the trial commits:
+    // /health and the upstream health read what was last seen, refreshed every minute.
+    let updateHealth: UpdateHealth | undefined;
+    let stopUpdateRefresh = (): void => undefined;
+    const refreshUpdateHealth = async (): Promise<void> => {
+      try {
+        const status = await update.intake.status();
+        updateHealth = { committed: status.committed.version, trial: status.trial?.version ?? null };
+      } catch (error) {
+        updateHealth = undefined;
+        logger.warn({ component: 'update', err: describeError(error) }, 'update state unreadable for the health report');
+      }
+      stopUpdateRefresh = timerScheduler.after(UPDATE_HEALTH_REFRESH_MS, () => void refreshUpdateHealth());
+    };
+    await refreshUpdateHealth();
+    stops.push(() => stopUpdateRefresh());
+    const report = (): HealthReport =>
+      healthReport({
+        clock,
+        startedAt,
+        firmware: firmwareVersion,
+        databaseSchema: () => database.schemaVersion(),
+        upstreamSchemas: UPSTREAM_SCHEMA_IDS,
+        disk: () => diskWatch.lastReading(),
+        outbox: () => outbox.count(),
+        chatQueue: () => chatDesk?.counters().queued ?? 0,
+        mailsUndelivered: () => mails.undeliveredCount(),
+        contactsLive: () => desk.openContacts().filter((view) => view.state === 'ringing' || view.state === 'live').length,
+        lastRetentionRun: () => sweeper.lastRun(),
+        openIncidents: () => incidents.open().length,
+        faults: () => faults.codes(),
+        intakeOpen: () => faults.accepting(),
+        maintenanceUntil: () => maintenance.until(),
+        panel: () => ({ kind: panel.kind, connection: panel.connection(), leds: panel.leds() }),
+        update: () => updateHealth,
+      });
+    const healthPublisher = new HealthPublisher({ connection: upstream.connection, site: config.site.id, session: upstream.session, report, scheduler: timerScheduler, logger });
+    healthPublisher.start();
+    stops.push(() => healthPublisher.stop());
+    stops.push(
+      faults.onChange(() => {
+        display.refresh();
+        void healthPublisher.publish();
+      }),
+      maintenance.onChange(() => display.refresh()),
+      line.on('state', () => display.refresh()),
+      desk.onContactChanged(() => display.refresh()),
+      upstream.connection.on('connected', () => display.refresh()),
+      upstream.connection.on('disconnected', () => display.refresh()),
+    );
     const health = (): HealthCheckView[] => [
       { name: 'database', ok: database.isOpen, detail: `schema version ${database.schemaVersion()}` },
       { name: 'line', ok: lineState === 'ready', detail: `${line.name}: ${lineState}` },
       { name: 'upstream', ok: upstream.connection.connected, detail: `${upstream.connection.connected ? 'connected' : 'not connected'}, ${outbox.count()} message(s) waiting` },
       { name: 'keyring', ok: keyringWatch.check().problems.length === 0, detail: 'directory 0700, files 0600' },
       { name: 'incidents', ok: !incidents.alerts().some((alert) => alert.kind === 'overdue'), detail: `${incidents.open().length} open` },
+      { name: 'faults', ok: faults.codes().length === 0, detail: faults.codes().join(', ') || 'none' },
+      { name: 'panel', ok: panel.connection() !== 'lost', detail: `${panel.kind}: ${panel.connection()}` },
     ];
-    const update = gatewayUpdate({
-      settings: config.update,
-      databasePath: join(config.dataDir, DATABASE_FILE),
-      runningVersion: firmwareVersion(),
-      maintenance: runtime.maintenance ?? NO_MAINTENANCE_MODE,
-      clock,
-      scheduler: timerScheduler,
-      logger,
-    });
     const coordinator: CoordinatorBackend = {
       clock,
       accounts,
@@ -449,6 +580,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
           const checks = health();
           return { ok: checks.every((check) => check.ok), checks };
         },
+        report,
       },
       update: update.intake,
     };
@@ -481,6 +613,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
         maxMessageBytes: config.mail.maxMessageBytes,
         mailsPerHourPerSender: config.mail.mailsPerHourPerSender,
         deliver: (mail) => receiving.receive(mail),
+        intake: faults,
         clock,
         logger: logger.child({ component: 'mail' }),
       });
@@ -511,7 +644,30 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     );
     stops.push(() => trial.stop());
 
-    return { stationUrl, ...(chatUrl ? { chatUrl } : {}), ...(mailPort === undefined ? {} : { mailPort }), desk, line, upstream, database, accounts, incidents, stop: stopAll };
+    lifecycle = 'running';
+    display.start();
+    stops.push(() => {
+      lifecycle = 'stopping';
+      display.refresh();
+      display.stop();
+    });
+
+    return {
+      stationUrl,
+      ...(chatUrl ? { chatUrl } : {}),
+      ...(mailPort === undefined ? {} : { mailPort }),
+      desk,
+      line,
+      upstream,
+      database,
+      accounts,
+      incidents,
+      panel,
+      faults,
+      maintenance,
+      health: report,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

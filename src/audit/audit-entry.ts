@@ -51,6 +51,13 @@ export const AUDIT_ACTIONS = [
   'update.rolled-back',
   'update.uploaded',
   'tamper.detected',
+  'keyring.zeroized',
+  'panel.lost',
+  'panel.found',
+  'maintenance.entered',
+  'maintenance.left',
+  'fault.raised',
+  'fault.cleared',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

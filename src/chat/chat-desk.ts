@@ -10,6 +10,7 @@ import {
   type StationChatBackend,
   type SuggestedSpan,
 } from '../contacts/conversation-view.js';
+import { isGatewayError } from '../errors.js';
 import { describeError, TypedEmitter } from '../events/typed-emitter.js';
 import type { Logger } from '../log/logger.js';
 import type { RawIpAddress } from '../privacy/raw-identifier.js';
@@ -86,6 +87,8 @@ interface ChatEvents {
 
 const MINUTE = 60_000;
 const TWELVE_HOURS = 12 * 60 * MINUTE;
+/** What a chatter hears while intake is stopped: the chat cannot start, the phone still works. */
+export const CALL_INSTEAD_TEXT = 'De chat is op dit moment niet beschikbaar. Bel ons gratis: het nummer staat op deze website. Dan praat je meteen met iemand.';
 const NO_SESSION: ChatterSession = { say: () => undefined, leave: () => undefined };
 
 /**
@@ -159,8 +162,12 @@ export class ChatDesk implements StationChatBackend {
     try {
       offered = intake.offerContact({ contactKey, channel: 'chat', identifier, offeredAt: openedAt });
     } catch (error) {
-      this.#logger.error({ err: describeError(error) }, 'chat intake failed');
-      this.#tell(chatter, { type: 'refused', reason: 'unavailable', until: null, text: 'Chatten lukt op dit moment niet. Probeer het later nog eens.' });
+      // Intake stopped by a fault (a full disk, a zeroized keyring): a new chat cannot be kept, so
+      // the chatter is sent to the phone, which still reaches a volunteer (docs/health.md).
+      const stopped = isGatewayError(error, 'HGW_INTAKE_STOPPED');
+      if (stopped) this.#logger.warn({ code: 'HGW_INTAKE_STOPPED' }, 'chat refused: intake is stopped');
+      else this.#logger.error({ err: describeError(error) }, 'chat intake failed');
+      this.#tell(chatter, { type: 'refused', reason: 'unavailable', until: null, text: stopped ? CALL_INSTEAD_TEXT : 'Chatten lukt op dit moment niet. Probeer het later nog eens.' });
       chatter.hangUp();
       return NO_SESSION;
     }

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { applyOverrides, validateConfig, type GatewayConfig } from '../config/load-config.js';
 import type { AccountService, Role } from '../accounts/index.js';
 import type { StationContactView } from '../contacts/contact-view.js';
+import type { LedMode, LedName } from '../panel/index.js';
 import type { BrokerPublish } from '../upstream/embedded-broker.js';
 
 /** Marked as demo settings everywhere they show: one-minute periods and the lowest threshold. */
@@ -70,12 +71,19 @@ export function describeReceived(message: BrokerPublish): string {
 }
 
 export function describeContact(view: StationContactView): string {
-  const count = !view.callerKnown
+  const count = view.recorded === false
+    ? 'not recorded (intake stopped)'
+    : !view.callerKnown
     ? 'number withheld'
     : view.priorContacts === 0
       ? 'first contact'
       : `${view.priorContacts} earlier contact${view.priorContacts === 1 ? '' : 's'}`;
   return `station  <- ${view.reference} ${view.state.padEnd(10)} ${count}`;
+}
+
+/** One console line for an LED of the demo's fake front panel. */
+export function describeLed(led: LedName, mode: LedMode): string {
+  return `panel    <- LED ${led.padEnd(8)} ${mode}`;
 }
 
 /**

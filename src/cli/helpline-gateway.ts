@@ -10,7 +10,7 @@ import { startGateway, systemClock, type RunningGateway } from '../main.js';
 import { EmbeddedBroker } from '../upstream/embedded-broker.js';
 import { parseCommandLine, USAGE, UsageError, type CliCommand } from './arguments.js';
 import { DemoMailRelay } from './demo-mail-relay.js';
-import { autoWrapUp, DEMO_BROKER_PORT, DEMO_MAILBOX, demoConfig, describeContact, describeReceived, provisionDemoAccounts } from './demo.js';
+import { autoWrapUp, DEMO_BROKER_PORT, DEMO_MAILBOX, demoConfig, describeContact, describeLed, describeReceived, provisionDemoAccounts } from './demo.js';
 import { runDoctor } from './doctor.js';
 import { keysStatus } from './keys-status.js';
 import { keysInit } from './keys-init.js';
@@ -99,6 +99,7 @@ async function demo(command: Extract<CliCommand, { command: 'demo' }>): Promise<
     gateway = await startGateway(config, {
       clock: systemClock,
       logger,
+      onPanelLed: (led, mode) => say(describeLed(led, mode)),
       onContact: (view) => {
         say(describeContact(view));
         const timer = autoWrapUp(view, (ended, choice) => {
@@ -123,6 +124,7 @@ async function demo(command: Extract<CliCommand, { command: 'demo' }>): Promise<
   say(`  chat page:      ${gateway.chatUrl ?? '(off)'}`);
   say(`  mailbox:        SMTP on 127.0.0.1:${gateway.mailPort ?? '(off)'} for ${DEMO_MAILBOX}; confirmations and answers go to a stand-in relay`);
   say(`  line:           ${config.line.kind === 'modem' ? `modem on ${config.line.device}` : 'simulated caller-ID modem with made-up numbers'}`);
+  say(`  front panel:    a fake panel; its LED changes are printed (docs/panel.md says what they mean)`);
   say(`  data:           ${config.dataDir} (logs in ${logPath})`);
   say('  contacts not wrapped up on the page within 15 s are registered by a demo volunteer. Ctrl-C stops.');
   await untilSignalled();

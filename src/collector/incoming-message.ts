@@ -54,7 +54,7 @@ export const MAX_UNKNOWN_KIND_BYTES = 256 * 1024;
 
 const SITE_ID = /^[a-z0-9-]{1,64}$/;
 const KIND = /^[a-z][a-z0-9-]{0,31}$/;
-const VALIDATED_KINDS = new Set(['status', 'birth', 'stats', 'incident']);
+const VALIDATED_KINDS = new Set(['status', 'birth', 'stats', 'incident', 'health']);
 const IPV4 = /\b\d{1,3}(?:\.\d{1,3}){3}\b/;
 const MAX_ERROR_CHARS = 500;
 
@@ -116,5 +116,7 @@ export function classifyIncoming(topic: string, payload: Buffer, retained = fals
   }
   if (message.schema === 'helpline.status/1') return { ...described, type: 'status', site, message, retained };
   if (message.schema === 'helpline.birth/1') return { ...described, type: 'birth', site, message };
+  // Checked against its schema, then kept as sent: the collector has no table of its own for health.
+  if (message.schema === 'helpline.health/1') return { ...described, type: 'unknown-kind', site, kind, payload: parsed as Record<string, unknown> };
   return { ...described, type: 'sequenced', site, kind: message.schema === 'helpline.incident/1' ? 'incident' : 'stats', message };
 }

@@ -304,6 +304,32 @@ export const configSchema = z
         maxBundleBytes: 512 * 1024 * 1024,
         uploadIdleSeconds: 30,
       }),
+    /** The front panel (docs/panel.md): a Firmata I/O board on USB serial, or the fake of the demo. */
+    panel: z
+      .object({
+        kind: z.enum(['firmata', 'fake']).default('fake'),
+        device: z.string().min(1).default('/dev/helpline-panel'),
+        baudRate: z.number().int().positive().default(57600),
+        tamper: z
+          .object({
+            /** Destroy the key-encryption key when the case is opened: a stolen box yields nothing, and a lid opened by mistake costs the keyring. */
+            zeroize: z.boolean().default(false),
+          })
+          .strict()
+          .default({ zeroize: false }),
+      })
+      .strict()
+      .default({ kind: 'fake', device: '/dev/helpline-panel', baudRate: 57600, tamper: { zeroize: false } }),
+    /** Free-space thresholds of the data directory (docs/health.md). */
+    health: z
+      .object({
+        diskWarnMb: z.number().int().min(1).max(1_000_000).default(500),
+        diskStopMb: z.number().int().min(1).max(1_000_000).default(100),
+        diskCheckSeconds: z.number().int().min(5).max(3600).default(60),
+      })
+      .strict()
+      .refine((health) => health.diskStopMb <= health.diskWarnMb, { message: 'diskStopMb cannot exceed diskWarnMb', path: ['diskStopMb'] })
+      .default({ diskWarnMb: 500, diskStopMb: 100, diskCheckSeconds: 60 }),
     log: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -7,6 +7,7 @@ import type { RawEmailAddress, RawIdentifier, RawIpAddress } from '../privacy/ra
 import type { ContactRow, ContactsRepository } from '../store/contacts-repository.js';
 import type { RegistrationsRepository } from '../store/registrations-repository.js';
 import type { GatewayDatabase } from '../store/open-database.js';
+import { GatewayError } from '../errors.js';
 import { describeError, TypedEmitter } from '../events/typed-emitter.js';
 import type { GivenModeration, ModerationActor, ModerationResult, ModerationStatus } from '../moderation/moderation-types.js';
 import { monthEpochLookup, windowEndingAt, type MonthEpoch } from '../time/month-epoch.js';
@@ -48,6 +49,11 @@ export interface ContactDeskOptions {
   readonly moderation?: CallerModeration;
   /** What a failed moderation lookup means for routing (config `moderation.onLookupFailure`); default 'route'. */
   readonly onModerationLookupFailure?: ModerationLookupFailure;
+  /**
+   * False while a fault stops intake (disk full, store unwritable, keyring zeroized: src/health).
+   * Without it intake never stops. Asked before every new contact, and again after a failed write.
+   */
+  readonly intake?: { accepting(): boolean };
 }
 
 /**
@@ -120,6 +126,8 @@ export class ContactDesk implements StationBackend {
   readonly #options: ContactDeskOptions;
   readonly #events: TypedEmitter<DeskEvents>;
   readonly #contactIdsByLineCall = new Map<string, number>();
+  /** Calls offered while intake was stopped, by line call id: in memory only, until they end. */
+  readonly #unrecorded = new Map<string, StationContactView>();
   readonly #newReference: () => ContactReference;
   readonly #epochAt: (at: number) => MonthEpoch;
 
@@ -158,7 +166,16 @@ export class ContactDesk implements StationBackend {
    */
   offerCall(call: OfferedCall): StationContactView {
     const identifier = call.caller.kind === 'number' ? call.caller.number : null;
-    return this.#offer({ contactKey: call.lineCallId, channel: 'phone', identifier, presentation: call.caller.kind, offeredAt: call.offeredAt }).view;
+    const offer: ContactOffer = { contactKey: call.lineCallId, channel: 'phone', identifier, presentation: call.caller.kind, offeredAt: call.offeredAt };
+    // A call still reaches a volunteer while intake is stopped: offered unrecorded (docs/health.md).
+    if (!this.#accepting()) return this.#offerUnrecorded(offer);
+    try {
+      return this.#offer(offer).view;
+    } catch (error) {
+      if (this.#accepting()) throw error;
+      this.#options.logger.error({ err: describeError(error) }, 'the call could not be recorded; offered unrecorded');
+      return this.#offerUnrecorded(offer);
+    }
   }
 
   /**
@@ -168,7 +185,53 @@ export class ContactDesk implements StationBackend {
    * rows (transcript lines, mails); it never reaches a station.
    */
   offerContact(offer: OfferedContact): { readonly view: StationContactView; readonly contactId: number } {
-    return this.#offer({ ...offer, presentation: offer.identifier ? 'number' : 'unavailable' });
+    const stopped = (): GatewayError => new GatewayError('HGW_INTAKE_STOPPED', `intake is stopped by a fault: no new ${offer.channel} contact is taken`);
+    // A chat or mail lives in its rows: it cannot go on unrecorded; the chat and SMTP sides say so.
+    if (!this.#accepting()) throw stopped();
+    try {
+      return this.#offer({ ...offer, presentation: offer.identifier ? 'number' : 'unavailable' });
+    } catch (error) {
+      if (this.#accepting()) throw error;
+      throw Object.assign(stopped(), { cause: error });
+    }
+  }
+
+  #accepting(): boolean {
+    return this.#options.intake?.accepting() ?? true;
+  }
+
+  /**
+   * A call taken while intake is stopped: the number is not looked at (no pseudonym, no seal, no
+   * count, no Time Out or block lookup: the keyring may be gone) and nothing is stored. Stations
+   * see it with `recorded: false` (the count is unknown); it is routed like any call and leaves
+   * the stations' lists when it ends, with nothing to wrap up.
+   */
+  #offerUnrecorded(offer: ContactOffer): StationContactView {
+    const view: StationContactView = {
+      reference: this.#newReference(),
+      channel: offer.channel,
+      priorContacts: 0,
+      callerKnown: false,
+      state: 'ringing',
+      offeredAt: offer.offeredAt,
+      moderation: null,
+      recorded: false,
+    };
+    this.#unrecorded.set(offer.contactKey, view);
+    this.#options.logger.warn({ reference: view.reference }, 'contact offered unrecorded: intake is stopped');
+    this.#events.emit('contact-changed', view);
+    return view;
+  }
+
+  #unrecordedChanged(contactKey: string, state: 'live' | 'ended'): boolean {
+    const view = this.#unrecorded.get(contactKey);
+    if (!view) return false;
+    // Ended: nothing to register, so it leaves the lists as a registered contact does.
+    const changed: StationContactView = { ...view, state: state === 'ended' ? 'registered' : 'live' };
+    if (state === 'ended') this.#unrecorded.delete(contactKey);
+    else this.#unrecorded.set(contactKey, changed);
+    this.#events.emit('contact-changed', changed);
+    return true;
   }
 
   #offer(offer: ContactOffer): { view: StationContactView; contactId: number } {
@@ -227,6 +290,7 @@ export class ContactDesk implements StationBackend {
 
   /** A volunteer answered (the SIP line knows; a modem line cannot tell): the station shows the call live. */
   callAnswered(lineCallId: string): void {
+    if (this.#unrecordedChanged(lineCallId, 'live')) return;
     const id = this.#contactIdsByLineCall.get(lineCallId);
     const { contacts, database } = this.#options;
     if (id === undefined || !database.transactionSyncedInBackground(() => contacts.markLive(id))) return;
@@ -235,6 +299,7 @@ export class ContactDesk implements StationBackend {
   }
 
   endCall(lineCallId: string, endedAt: number): void {
+    if (this.#unrecordedChanged(lineCallId, 'ended')) return;
     const id = this.#contactIdsByLineCall.get(lineCallId);
     if (id === undefined) return;
     this.#contactIdsByLineCall.delete(lineCallId);
@@ -246,7 +311,8 @@ export class ContactDesk implements StationBackend {
 
   openContacts(): StationContactView[] {
     const horizon = this.#options.openContactHorizonMs ?? TWELVE_HOURS;
-    return this.#options.contacts.openContacts(this.#options.clock.now() - horizon).map((row) => this.#view(row));
+    const stored = this.#options.contacts.openContacts(this.#options.clock.now() - horizon).map((row) => this.#view(row));
+    return [...stored, ...this.#unrecorded.values()];
   }
 
   categories(): Categories {

@@ -36,6 +36,11 @@ export interface StationContactView {
    * contact desk always sets it; a producer written before moderation leaves it out, which means null.
    */
   readonly moderation?: ContactModeration | null;
+  /**
+   * False for a call taken while a fault stopped intake (docs/health.md): nothing of it is stored
+   * and its count is unknown (the station shows "unknown", not "first contact"). Absent means true.
+   */
+  readonly recorded?: boolean;
 }
 
 /**

@@ -22,11 +22,16 @@ export interface SmtpIntakeOptions {
   readonly connectionsPerHost?: number;
   /** Stores the mail; the 250 goes out only once this resolves, so a failure leaves the mail with the sender. */
   readonly deliver: (mail: ReceivedMail) => Promise<void>;
+  /**
+   * False while a fault stops intake (src/health): every RCPT gets 452, so the sending server
+   * keeps the mail and tries again later. Without it intake never stops.
+   */
+  readonly intake?: { accepting(): boolean };
   readonly clock: Clock;
   readonly logger: Logger;
 }
 
-type Refusal = 'client-not-allowed' | 'too-many-connections' | 'host-flood' | 'unknown-recipient' | 'too-large' | 'malformed' | 'no-sender' | 'sender-flood' | 'not-stored';
+type Refusal = 'client-not-allowed' | 'too-many-connections' | 'host-flood' | 'unknown-recipient' | 'too-large' | 'malformed' | 'no-sender' | 'sender-flood' | 'not-stored' | 'intake-stopped';
 
 const REFUSALS: Readonly<Record<Refusal, { readonly smtp: number; readonly code?: string; readonly reply: string }>> = {
   'client-not-allowed': { smtp: 554, reply: 'this host may not hand over mail here' },
@@ -38,6 +43,8 @@ const REFUSALS: Readonly<Record<Refusal, { readonly smtp: number; readonly code?
   'no-sender': { smtp: 550, code: 'HGW_MAIL_NO_SENDER', reply: 'no readable sender address' },
   'sender-flood': { smtp: 451, code: 'HGW_MAIL_FLOOD', reply: 'too many mails from this sender this hour, try again later' },
   'not-stored': { smtp: 451, reply: 'the mail could not be stored, try again later' },
+  // RFC 5321 452: insufficient system storage; a temporary failure, so the sender keeps the mail.
+  'intake-stopped': { smtp: 452, code: 'HGW_INTAKE_STOPPED', reply: 'mailbox temporarily not taking mail, try again later' },
 };
 
 const LOOPBACK = ['127.0.0.0/8', '::1/128'];
@@ -158,7 +165,12 @@ export class SmtpIntake {
   }
 
   #admitRecipient(address: string): Error | null {
-    return this.#recipients.has(address.trim().toLowerCase()) ? null : this.#refuse('unknown-recipient');
+    if (!this.#recipients.has(address.trim().toLowerCase())) return this.#refuse('unknown-recipient');
+    return this.#accepting() ? null : this.#refuse('intake-stopped');
+  }
+
+  #accepting(): boolean {
+    return this.#options.intake?.accepting() ?? true;
   }
 
   async #receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<void> {
@@ -178,7 +190,8 @@ export class SmtpIntake {
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code;
       this.#logger.error({ code: typeof code === 'string' ? code : 'unknown' }, 'mail not stored');
-      throw this.#refuse('not-stored');
+      // A fault that began while the mail came in (the write that failed may have raised it).
+      throw this.#refuse(code === 'HGW_INTAKE_STOPPED' || !this.#accepting() ? 'intake-stopped' : 'not-stored');
     }
     this.#logger.info({ sizeBytes: mail.sizeBytes, attachmentsDropped: mail.attachmentsDropped, automatic: mail.automatic }, 'mail accepted');
   }

@@ -176,6 +176,7 @@ export class Keyring {
   readonly #readOnly: boolean;
   readonly #listeners = new Set<(event: KeyringEvent) => void>();
   #closed = false;
+  #zeroized = false;
 
   private constructor(
     directory: string,
@@ -356,10 +357,16 @@ export class Keyring {
    */
   zeroize(): void {
     this.#requireWritable();
+    this.#zeroized = true;
     this.#wipeMemory();
     for (const name of readdirSync(this.#directory)) {
       if (KEK_FILE.test(name)) overwriteAndRemove(join(this.#directory, name));
     }
+  }
+
+  /** True once zeroize() ran: every later use fails with HGW_KEYRING_ZEROIZED. */
+  get zeroized(): boolean {
+    return this.#zeroized;
   }
 
   /** Wipe the unwrapped keys from memory; the keyring cannot be used afterwards. */
@@ -377,6 +384,9 @@ export class Keyring {
   }
 
   #requireOpen(): void {
+    if (this.#zeroized) {
+      throw new GatewayError('HGW_KEYRING_ZEROIZED', `keyring ${this.#directory} was zeroized (tamper response): nothing can be unsealed or pseudonymized until the box is re-provisioned`);
+    }
     if (this.#closed) throw new GatewayError('HGW_KEYRING_MISSING_KEK', `keyring ${this.#directory} is closed`);
   }
 

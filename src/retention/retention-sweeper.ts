@@ -96,6 +96,7 @@ export class RetentionSweeper {
   #timer: NodeJS.Timeout | undefined;
   #walkedOnce = false;
   #inFlight: Promise<unknown> | undefined;
+  #lastRun: { readonly at: number; readonly outcome: 'ok' | 'failed' } | undefined;
 
   constructor(options: RetentionSweeperOptions) {
     this.#options = options;
@@ -129,8 +130,24 @@ export class RetentionSweeper {
    * rows behind) and afterwards only when a month is due.
    */
   async sweep(): Promise<SweepResult> {
-    const { keyring, database, clock, timeZone, rules, logger } = this.#options;
-    const now = clock.now();
+    const startedAt = this.#options.clock.now();
+    try {
+      const result = await this.#sweepOnce(startedAt);
+      this.#lastRun = { at: startedAt, outcome: 'ok' };
+      return result;
+    } catch (error) {
+      this.#lastRun = { at: startedAt, outcome: 'failed' };
+      throw error;
+    }
+  }
+
+  /** When the last sweep of this process started and whether it finished; for /health. */
+  lastRun(): { readonly at: number; readonly outcome: 'ok' | 'failed' } | undefined {
+    return this.#lastRun;
+  }
+
+  async #sweepOnce(now: number): Promise<SweepResult> {
+    const { keyring, database, timeZone, rules, logger } = this.#options;
     const keysDue = rules.flatMap((rule) => {
       const family = keyFamilyOf(rule);
       if (family === undefined) return [];

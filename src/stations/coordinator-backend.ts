@@ -1,6 +1,7 @@
 import type { AccountSummary, AuthenticatedSession, LoginContext, LoginResult, Role } from '../accounts/index.js';
 import type { AuditRecord, AuditVerification, NewAuditEntry } from '../audit/index.js';
 import type { ContactReference } from '../contacts/contact-view.js';
+import type { HealthReport } from '../health/health-report.js';
 import type { IncidentKind } from '../incidents/index.js';
 import type { CallerRequestDesk } from '../rights/caller-request-types.js';
 import type { Clock } from '../time/clock.js';
@@ -149,6 +150,8 @@ export interface HealthCheckView {
 export interface CoordinatorSystem {
   firmwareVersion(): string;
   health(): { readonly ok: boolean; readonly checks: readonly HealthCheckView[] };
+  /** The full report of `GET /health` (docs/health.md); without it that route answers 404. */
+  report?(): HealthReport;
 }
 
 export interface CoordinatorBackend {

@@ -501,6 +501,39 @@ export const COORDINATOR_PAGE_SCRIPT = String.raw`'use strict';
     } catch (error) {
       byId('status-overall').textContent = failure(error);
     }
+    try {
+      byId('status-report').replaceChildren(...reportLines(await json('GET', '/health')).map(([text, bad]) => element('li', bad ? 'error' : 'ok', text)));
+    } catch (error) {
+      byId('status-report').replaceChildren(element('li', 'error', failure(error)));
+    }
+  }
+
+  function mebibytes(bytes) {
+    return Math.floor(bytes / 1048576).toLocaleString('nl-NL') + ' MiB';
+  }
+
+  function orUnknown(value) {
+    return value === null || value === undefined ? 'onbekend' : String(value);
+  }
+
+  /** The /health report as lines of text, each with whether it is a problem. */
+  function reportLines(report) {
+    const when = (iso) => (iso ? new Date(iso).toLocaleString('nl-NL') : 'nog niet');
+    const leds = Object.entries(report.panel.leds).map(([led, mode]) => led + ' ' + mode).join(', ');
+    const lines = [
+      ['Storingen: ' + (report.faults.length ? report.faults.join(', ') : 'geen'), report.faults.length > 0],
+      ['Inname: ' + (report.intake === 'open' ? 'open' : 'gestopt door een storing (zie docs/health.md)'), report.intake !== 'open'],
+      ['Firmware ' + report.firmware + ', Node ' + report.node + ', databaseschema ' + orUnknown(report.schemas.database), false],
+      ['Draait sinds ' + when(report.startedAt) + ' (' + Math.floor(report.uptimeSeconds / 3600) + ' uur)', false],
+      ['Vrije ruimte: ' + (report.disk ? mebibytes(report.disk.freeBytes) + ' van ' + mebibytes(report.disk.totalBytes) : 'onbekend'), report.disk === null],
+      ['Wachtrijen: uitgaand ' + orUnknown(report.queues.outbox) + ', chat ' + orUnknown(report.queues.chatQueue) + ', mail niet verstuurd ' + orUnknown(report.queues.mailsUndelivered) + ', contacten bezig ' + orUnknown(report.queues.contactsLive), false],
+      ['Laatste bewaartermijnronde: ' + when(report.retention.lastRunAt) + (report.retention.outcome ? ' (' + (report.retention.outcome === 'ok' ? 'gelukt' : 'mislukt') + ')' : ''), report.retention.outcome === 'failed'],
+      ['Open incidenten: ' + orUnknown(report.incidents.open), report.incidents.open > 0],
+      ['Onderhoudsstand: ' + (report.maintenance.active ? 'aan tot ' + when(report.maintenance.until) : 'uit'), false],
+      ['Voorpaneel (' + report.panel.kind + '): ' + report.panel.connection + '; lampjes ' + leds, report.panel.connection === 'lost'],
+    ];
+    if (report.update) lines.push(['Update: ' + report.update.committed + (report.update.trial ? ', op proef ' + report.update.trial : ''), false]);
+    return lines;
   }
 
 ${COORDINATOR_MODERATION_SCRIPT}

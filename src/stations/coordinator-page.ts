@@ -177,6 +177,8 @@ ${parts.transcripts ? TRANSCRIPTS_SECTION : ''}
     <p>Firmwareversie: <strong id="status-version"></strong></p>
     <p id="status-overall"></p>
     <ul id="status-checks" class="items"></ul>
+    <h3>Gezondheid van het kastje</h3>
+    <ul id="status-report" class="items"></ul>
   </section>
 
 ${parts.update ? UPDATE_SECTION : ''}

@@ -127,6 +127,13 @@ export async function coordinatorPlugin(app: FastifyInstance, options: Coordinat
     return { ok: health.ok, checks: health.checks.map((check) => ({ name: check.name, ok: check.ok, detail: check.detail })), counters };
   });
 
+  // The technician's and the coordinator's health report: counts, codes, versions, times only.
+  app.get('/health', { onRequest: guard.hook('health.read') }, async (_request, reply) => {
+    const report = backend.system.report?.();
+    if (!report) return sendCoordinatorError(reply, 404, COORDINATOR_CODES.notFound, 'no health report on this box');
+    return reply.header('cache-control', 'no-store').send(report);
+  });
+
   addCaseRoutes(app, backend, guard);
   addOversightRoutes(app, backend, guard);
   addModerationRoutes(app, backend, guard);

@@ -8,9 +8,9 @@ import type {
 } from '../contacts/conversation-view.js';
 
 /** The exact keys a station ever receives for a contact; the docs and the leak test use this list. */
-export const STATION_CONTACT_KEYS = ['reference', 'channel', 'priorContacts', 'callerKnown', 'state', 'offeredAt', 'moderation'] as const;
+export const STATION_CONTACT_KEYS = ['reference', 'channel', 'priorContacts', 'callerKnown', 'state', 'offeredAt', 'moderation', 'recorded'] as const;
 
-export type StationContactJson = Omit<StationContactView, 'moderation'> & { readonly moderation: ContactModeration | null };
+export type StationContactJson = Omit<StationContactView, 'moderation' | 'recorded'> & { readonly moderation: ContactModeration | null; readonly recorded: boolean };
 
 /**
  * Copies only the StationContactView fields. The backend hands over objects typed as views, but a
@@ -26,6 +26,7 @@ export function toStationContactJson(view: StationContactView): StationContactJs
     state: view.state,
     offeredAt: view.offeredAt,
     moderation: toModerationJson(view.moderation ?? null),
+    recorded: view.recorded !== false,
   };
 }
 

@@ -52,6 +52,7 @@ export const STATION_PAGE_SCRIPT = String.raw`'use strict';
   }
 
   function historyText(contact) {
+    if (contact.recorded === false) return 'Aantal eerdere contacten onbekend (storing)';
     if (!contact.callerKnown) return contact.channel === 'phone' ? 'Nummer afgeschermd' : 'Afzender onbekend';
     if (contact.priorContacts === 0) return 'Eerste contact';
     if (contact.priorContacts === 1) return '1 eerder contact';

@@ -105,6 +105,11 @@ export class MailMessagesRepository {
   count(): number {
     return this.#db.get<{ n: number }>('SELECT count(*) AS n FROM mail_messages')?.n ?? 0;
   }
+
+  /** Answers the relay has not taken yet; for /health. */
+  undeliveredCount(): number {
+    return this.#db.get<{ n: number }>('SELECT count(*) AS n FROM mail_messages WHERE delivered = 0')?.n ?? 0;
+  }
 }
 
 function toMessageRow(stored: StoredMessage): MailMessageRow {

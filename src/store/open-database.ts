@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import { InstanceGuard, lockDirectoryPathFor } from './instance-guard.js';
 import { migrate } from './migrate.js';
 import { migrations as shippedMigrations, type Migration } from './schema.js';
+import { storageFailureOf, type StorageFailure } from './storage-failure.js';
 import { WalSync } from './wal-sync.js';
 
 export type JournalMode = 'WAL' | 'TRUNCATE';
@@ -71,6 +72,9 @@ export class GatewayDatabase {
   readonly #logger: Logger;
   readonly #statements = new Map<string, Statement>();
   readonly #walSync: WalSync | undefined;
+  readonly #failureListeners = new Set<(failure: StorageFailure) => void>();
+  /** Errors already told to the listeners: a statement's error passes through its transaction too. */
+  readonly #reported = new WeakSet<object>();
   #transactionDepth = 0;
 
   private constructor(path: string, journalMode: JournalMode, db: Database, guard: InstanceGuard, logger: Logger) {
@@ -154,12 +158,12 @@ export class GatewayDatabase {
         this.#transactionDepth -= 1;
       }
     }
-    this.#db.exec('BEGIN IMMEDIATE');
+    this.#tellingFailure(() => this.#db.exec('BEGIN IMMEDIATE'));
     this.#transactionDepth = 1;
     try {
       const result = fn();
       if (isThenable(result)) throw new TypeError('transaction callback must be synchronous: an await would leave the transaction open');
-      this.#db.exec('COMMIT');
+      this.#tellingFailure(() => this.#db.exec('COMMIT'));
       return result;
     } catch (error) {
       if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
@@ -220,6 +224,15 @@ export class GatewayDatabase {
     if (!result || result.busy !== 0) {
       throw new GatewayError('HGW_STORE_UNWRITABLE', `wal checkpoint did not complete (busy ${String(result?.busy)})`);
     }
+  }
+
+  /**
+   * Told when a statement or commit fails for lack of space, an I/O error or a read-only file
+   * system (the health's store-fault watch stops intake on it), before the error is thrown on.
+   */
+  onStorageFailure(listener: (failure: StorageFailure) => void): () => void {
+    this.#failureListeners.add(listener);
+    return () => this.#failureListeners.delete(listener);
   }
 
   pragmaReport(): Record<string, string | number> {
@@ -321,7 +334,30 @@ export class GatewayDatabase {
     } catch (error) {
       this.#statements.delete(sql);
       finalizeQuietly(statement);
+      this.#tellFailure(error);
       throw error;
+    }
+  }
+
+  #tellingFailure(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.#tellFailure(error);
+      throw error;
+    }
+  }
+
+  #tellFailure(error: unknown): void {
+    const failure = storageFailureOf(error);
+    if (failure === undefined || typeof error !== 'object' || error === null || this.#reported.has(error)) return;
+    this.#reported.add(error);
+    for (const listener of [...this.#failureListeners]) {
+      try {
+        listener(failure);
+      } catch (listenerError) {
+        this.#logger.error({ err: listenerError instanceof Error ? listenerError.message : String(listenerError) }, 'storage failure listener failed');
+      }
     }
   }
 

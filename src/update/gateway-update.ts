@@ -1,7 +1,7 @@
 import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
 import type { Scheduler } from '../time/scheduler.js';
-import type { MaintenanceMode } from './maintenance-mode.js';
+import type { MaintenanceGate } from '../panel/maintenance-mode.js';
 import { NodeUpdateFiles } from './node-update-files.js';
 import { UpdateIntake } from './update-intake.js';
 import { boxHardwareId, bundleLimitsFrom, updatePathsFrom, type UpdateSettings } from './update-settings.js';
@@ -12,7 +12,7 @@ export interface GatewayUpdateOptions {
   readonly databasePath: string;
   /** The version of the running code (its package.json). */
   readonly runningVersion: string;
-  readonly maintenance: MaintenanceMode;
+  readonly maintenance: MaintenanceGate;
   readonly clock: Clock;
   readonly scheduler: Scheduler;
   readonly logger: Logger;

@@ -31,8 +31,6 @@ export type { TrialHealth, TrialWatchOptions, TrialWatchState } from './update-t
 export { UpdateTrialWatch } from './update-trial-watch.js';
 export type { UpdateStatusView } from './update-status.js';
 export { progressRecorder, readUpdateStatus } from './update-status.js';
-export type { MaintenanceMode } from './maintenance-mode.js';
-export { NO_MAINTENANCE_MODE } from './maintenance-mode.js';
 export type { UploadBody, UploadLimits } from './upload-receiver.js';
 export { receiveUpload } from './upload-receiver.js';
 export type { ReceivedUpdate, UpdateIntakeOptions, UpdateIntakeStatus } from './update-intake.js';

@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger.js';
 import type { Clock } from '../time/clock.js';
 import type { Scheduler } from '../time/scheduler.js';
 import type { BundleLimits } from './bundle-container.js';
-import type { MaintenanceMode } from './maintenance-mode.js';
+import type { MaintenanceGate } from '../panel/maintenance-mode.js';
 import { loadPinnedKeys } from './pinned-keys.js';
 import { loadState, recordResult } from './state-store.js';
 import type { UpdateFiles } from './update-files.js';
@@ -17,7 +17,7 @@ import { verifyBundle } from './verify-bundle.js';
 export interface UpdateIntakeOptions {
   readonly files: UpdateFiles;
   readonly paths: UpdatePaths;
-  readonly maintenance: MaintenanceMode;
+  readonly maintenance: MaintenanceGate;
   /** The running version (while there is no state file). */
   readonly installedVersion: string;
   readonly hardwareId: string | undefined;

@@ -49,6 +49,8 @@ export function birthMessageSchema(parts: {
     birth: z.literal(UPSTREAM_SCHEMA_IDS.birth),
     stats: z.literal(UPSTREAM_SCHEMA_IDS.stats),
     incident: z.literal(UPSTREAM_SCHEMA_IDS.incident),
+    // Optional: a birth made before the box published health has no such key and stays valid.
+    health: z.literal(UPSTREAM_SCHEMA_IDS.health).optional(),
   });
   const seqRanges = z
     .array(z.tuple([seq, seq]))

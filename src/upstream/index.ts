@@ -1,6 +1,6 @@
 export type { Period, PeriodLength } from './period-calendar.js';
 export { PERIOD_LENGTHS, periodContaining, closedPeriodsBetween, formatLocalIso, utcOffsetAt } from './period-calendar.js';
-export type { BirthMessage, IncidentMessage, OutgoingMessage, StatsMessage, StatusMessage, StatusState, TopicKind, UpstreamPayloadSpec } from './topics.js';
+export type { BirthMessage, HealthMessage, IncidentMessage, OutgoingMessage, StatsMessage, StatusMessage, StatusState, TopicKind, UpstreamPayloadSpec } from './topics.js';
 export type { BirthOutboxReport } from './birth-message.js';
 export { BIRTH_SCHEMA } from './birth-message.js';
 export type { PublishedKind } from './schema-ids.js';
@@ -24,7 +24,11 @@ export {
   encodeStatusMessage,
   encodeIncidentMessage,
   encodeBirthMessage,
+  encodeHealthMessage,
 } from './topics.js';
+export { HEALTH_SCHEMA, healthMessageOf, healthMessageSchema } from './health-message.js';
+export type { HealthPublisherOptions } from './health-publisher.js';
+export { HealthPublisher, HEALTH_INTERVAL_MS } from './health-publisher.js';
 export type { BirthAnnouncerOptions } from './birth-announcer.js';
 export { BirthAnnouncer } from './birth-announcer.js';
 export type { IncidentCountsSource, IncidentReportOptions, PeriodMessageSource } from './incident-report.js';

@@ -10,6 +10,7 @@ export const UPSTREAM_SCHEMA_IDS = {
   birth: 'helpline.birth/1',
   stats: STATS_SCHEMA,
   incident: 'helpline.incident/1',
+  health: 'helpline.health/1',
 } as const;
 
 export type PublishedKind = keyof typeof UPSTREAM_SCHEMA_IDS;

@@ -5,12 +5,14 @@ import { scrubIdentifiers } from '../log/scrub.js';
 import type { Channel } from '../privacy/types.js';
 import type { IncidentSeverity } from '../store/incidents-repository.js';
 import { birthMessageSchema, type BirthMessage } from './birth-message.js';
+import { healthMessageSchema, type HealthMessage } from './health-message.js';
 import { PERIOD_LENGTHS, type PeriodLength } from './period-calendar.js';
 import { PUBLISHED_KINDS, UPSTREAM_SCHEMA_IDS, type PublishedKind } from './schema-ids.js';
 import { statsMessageSchema, type StatsMessage } from './stats-message.js';
 
 export type { StatsMessage } from './stats-message.js';
 export type { BirthMessage } from './birth-message.js';
+export type { HealthMessage } from './health-message.js';
 
 /**
  * The upstream wire contract: topic names and the only payloads that may travel on them. Every
@@ -21,10 +23,9 @@ export type { BirthMessage } from './birth-message.js';
  */
 export const TOPIC_ROOT = 'helpline/v1';
 
-/** `health` is reserved: it has no payload schema yet, so nothing can be published there. */
-export type TopicKind = PublishedKind | 'health';
+export type TopicKind = PublishedKind;
 
-const TOPIC_KINDS: readonly TopicKind[] = [...PUBLISHED_KINDS, 'health'];
+const TOPIC_KINDS: readonly TopicKind[] = PUBLISHED_KINDS;
 const SITE_ID = /^[a-z0-9-]{1,64}$/;
 
 export const STATS_CHANNELS: readonly Channel[] = ['phone', 'chat', 'mail'];
@@ -83,7 +84,7 @@ export interface IncidentMessage {
 export type StatusState = 'online' | 'offline';
 
 /** Every payload the box may publish. */
-export type OutgoingMessage = StatsMessage | StatusMessage | IncidentMessage | BirthMessage;
+export type OutgoingMessage = StatsMessage | StatusMessage | IncidentMessage | BirthMessage | HealthMessage;
 
 export interface StatusMessage {
   readonly schema: 'helpline.status/1';
@@ -152,6 +153,8 @@ const statusSchema = z.strictObject({
 
 const birthSchema = birthMessageSchema({ site: siteSchema, session: sessionSchema, instant: instantSchema, firmware: firmwareSchema });
 
+const healthSchema = healthMessageSchema({ site: siteSchema, session: sessionSchema, instant: instantSchema, firmware: firmwareSchema });
+
 export interface UpstreamPayloadSpec<K extends PublishedKind = PublishedKind> {
   readonly schemaId: (typeof UPSTREAM_SCHEMA_IDS)[K];
   readonly payload: z.ZodType<OutgoingMessage>;
@@ -194,6 +197,12 @@ export const UPSTREAM_PAYLOADS: { readonly [K in PublishedKind]: UpstreamPayload
     payload: incidentSchema,
     description: 'On helpline/v1/<site>/incident, QoS 1, right after each stats message: counts of security incidents of the same period, by kind and severity.',
   },
+  health: {
+    schemaId: UPSTREAM_SCHEMA_IDS.health,
+    payload: healthSchema,
+    description:
+      'Retained on helpline/v1/<site>/health, QoS 1, never through the outbox: published on every (re)connect, every 15 minutes and when the faults change; versions, uptime, free space, queue depths, the last retention run, the open incident count, fault codes, maintenance mode, the panel and the update state (docs/health.md).',
+  },
 };
 
 /** Which paths failed, never the values: a value is exactly what must not reach a log. */
@@ -214,7 +223,6 @@ export function validateOutgoing(topic: string, payload: string): OutgoingMessag
   } catch {
     throw new GatewayError('HGW_UPSTREAM_PAYLOAD', `payload for ${kind} is not JSON`);
   }
-  if (kind === 'health') throw new GatewayError('HGW_UPSTREAM_PAYLOAD', `no payload schema for ${kind} yet`);
   const result = UPSTREAM_PAYLOADS[kind].payload.safeParse(parsed);
   if (!result.success) throw new GatewayError('HGW_UPSTREAM_PAYLOAD', `${kind} payload refused: ${describeIssues(result.error)}`);
   if (result.data.site !== site) throw new GatewayError('HGW_UPSTREAM_PAYLOAD', `${kind} payload names another site than its topic`);
@@ -239,6 +247,13 @@ export function encodeIncidentMessage(message: IncidentMessage): string {
 export function encodeStatusMessage(message: StatusMessage): string {
   const text = JSON.stringify(message);
   validateOutgoing(statusTopic(message.site), text);
+  return text;
+}
+
+/** Validated JSON text for a health message. */
+export function encodeHealthMessage(message: HealthMessage): string {
+  const text = JSON.stringify(message);
+  validateOutgoing(healthTopic(message.site), text);
   return text;
 }
 

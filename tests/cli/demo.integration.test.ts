@@ -53,10 +53,17 @@ describe('helpline-gateway demo', () => {
       ['upstream', true],
       ['keyring', true],
       ['incidents', true],
+      ['faults', true],
+      ['panel', true],
     ]);
     const technician = new CoordinatorClient(url ?? '');
     expect((await technician.login('technician-demo', accounts['technician-demo'])).status).toBe(200);
     expect((await technician.send('GET', '/api/v1/requests')).status).toBe(403);
+    // The whole box's /health: the demo's fake panel shows the LEDs, nothing is wrong.
+    const report = await technician.send<{ faults: string[]; intake: string; panel: { kind: string; leds: Record<string, string> } }>('GET', '/health');
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({ faults: [], intake: 'open', panel: { kind: 'fake', leds: { ready: 'on', fault: 'off' } } });
+    expect(banner).toMatch(/panel {4}<- LED ready +blink-slow/);
 
     const exited = new Promise<number | null>((resolve) => child?.once('exit', resolve));
     child.kill('SIGINT');

@@ -65,8 +65,17 @@ describe('classifying what arrives', () => {
   it('keeps an unknown kind as sent when it is a small JSON object with nothing shaped like an identifier', () => {
     const diagnostics = { schema: 'helpline.diagnostics/1', site: SITE, restarts: [12, 14] };
     expect(classifyIncoming(`helpline/v1/${SITE}/diagnostics`, Buffer.from(JSON.stringify(diagnostics)))).toMatchObject({ type: 'unknown-kind', site: SITE, kind: 'diagnostics', payload: diagnostics });
-    // health is reserved without a schema: unknown for now.
-    expect(classifyIncoming(`helpline/v1/${SITE}/health`, Buffer.from('{"ok":true}'))).toMatchObject({ type: 'unknown-kind', kind: 'health' });
+  });
+
+  it('checks a health message against its schema and keeps it as sent', () => {
+    const health = {
+      schema: 'helpline.health/1', site: SITE, session: '3f1c9a52-8d0e-4b7a-9c61-2e5f0b7d4a18', at: '2026-03-02T09:15:00.000Z',
+      firmware: '0.2.0', node: 'v20.19.4', databaseSchema: 8, uptimeMinutes: 900, disk: { freeMiB: 20480, totalMiB: 29822 },
+      queues: { outbox: 0, chatQueue: 1, mailsUndelivered: 0 }, retention: { lastRunAt: '2026-03-02T09:00:00.000Z', outcome: 'ok' },
+      incidentsOpen: 0, faults: [], intakeStopped: false, maintenance: false, panel: 'connected',
+    };
+    expect(classifyIncoming(`helpline/v1/${SITE}/health`, Buffer.from(JSON.stringify(health)))).toMatchObject({ type: 'unknown-kind', kind: 'health', payload: health });
+    expect(refusal(classifyIncoming(`helpline/v1/${SITE}/health`, Buffer.from('{"ok":true}'))).reason).toBe('invalid');
   });
 
   it('refuses an unknown kind that is not an object, too big, or holds a phone number, e-mail or IP address', () => {

@@ -63,6 +63,8 @@ export interface DeskFixtureOptions {
   readonly onModerationLookupFailure?: ModerationLookupFailure;
   /** Where the desk and the moderation register log; silent when left out. */
   readonly logger?: Logger;
+  /** The desk's intake gate (a FaultRegister in main.ts); without it intake never stops. */
+  readonly intake?: { accepting(): boolean };
 }
 
 export function deskFixture(start: Date, timeZone = 'Europe/Amsterdam', options: DeskFixtureOptions = {}): DeskFixture {
@@ -100,6 +102,7 @@ export function deskFixture(start: Date, timeZone = 'Europe/Amsterdam', options:
     objections,
     moderation,
     ...(options.onModerationLookupFailure === undefined ? {} : { onModerationLookupFailure: options.onModerationLookupFailure }),
+    ...(options.intake ? { intake: options.intake } : {}),
     logger: options.logger ?? silentLogger(),
   });
   const sweeper = new RetentionSweeper({

@@ -92,12 +92,14 @@ export interface MailFixtureOptions {
   readonly mailsPerHourPerHost?: number;
   readonly allowedClients?: readonly string[];
   readonly suggest?: (text: string) => readonly SuggestedSpan[];
+  /** The intake gate of the desk and the SMTP listener (a FaultRegister in main.ts). */
+  readonly intake?: { accepting(): boolean };
 }
 
 export async function mailFixture(options: MailFixtureOptions = {}): Promise<MailFixture> {
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logLines.push(line) } });
-  const desk = deskFixture(options.start ?? new Date('2026-05-12T10:00:00+02:00'), 'Europe/Brussels', { logger });
+  const desk = deskFixture(options.start ?? new Date('2026-05-12T10:00:00+02:00'), 'Europe/Brussels', { logger, ...(options.intake ? { intake: options.intake } : {}) });
   const relay = new CapturingRelay();
   const relayPort = await relay.start();
   const smtpRelay = new SmtpMailRelay({ host: '127.0.0.1', port: relayPort, secure: false, from: `Lumi <${HELPLINE}>`, timeoutMs: 5_000, logger });
@@ -125,6 +127,7 @@ export async function mailFixture(options: MailFixtureOptions = {}): Promise<Mai
     mailsPerHourPerSender: options.mailsPerHourPerSender ?? 10,
     ...(options.mailsPerHourPerHost === undefined ? {} : { mailsPerHourPerHost: options.mailsPerHourPerHost }),
     deliver: (mail) => mailDesk.receive(mail),
+    ...(options.intake ? { intake: options.intake } : {}),
     clock: desk.clock,
     logger,
   });

@@ -309,7 +309,8 @@ describe('Keyring refusals', () => {
     keyring.zeroize();
     expect(key.every((byte) => byte === 0)).toBe(true);
     expect(readdirSync(fixture.directory)).toEqual(['keyring.json']);
-    expectGatewayError(() => keyring.linkKey(march), 'HGW_KEYRING_MISSING_KEK');
+    expect(keyring.zeroized).toBe(true);
+    expectGatewayError(() => keyring.linkKey(march), 'HGW_KEYRING_ZEROIZED');
     expectGatewayError(() => fixture.open(), 'HGW_KEYRING_MISSING_KEK');
   });
 });

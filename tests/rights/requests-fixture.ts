@@ -7,7 +7,7 @@ import { TranscriptsRepository } from '../../src/store/transcripts-repository.js
 import type { ContactReference } from '../../src/contacts/contact-view.js';
 import { normalizeIpAddress } from '../../src/privacy/normalize.js';
 import { monthEpochAt } from '../../src/time/month-epoch.js';
-import { deskFixture, type DeskFixture } from '../contacts/desk-fixture.js';
+import { deskFixture, type DeskFixture, type DeskFixtureOptions } from '../contacts/desk-fixture.js';
 import { insertedContact } from '../support/inserted-contact.js';
 
 export const coordinator: RightsActor = { accountId: 'anna', role: 'coordinator' };
@@ -32,8 +32,8 @@ export interface RequestsFixture extends DeskFixture {
   transcriptLine(contactId: number, author: 'caller' | 'volunteer', text: string): number;
 }
 
-export function requestsFixture(start: Date, timeZone = 'Europe/Amsterdam'): RequestsFixture {
-  const desk = deskFixture(start, timeZone);
+export function requestsFixture(start: Date, timeZone = 'Europe/Amsterdam', options: DeskFixtureOptions = {}): RequestsFixture {
+  const desk = deskFixture(start, timeZone, options);
   const audit = new AuditLog({ database: desk.database, clock: desk.clock });
   const requests = new RightsRequestsRepository(desk.database);
   const logLines: string[] = [];

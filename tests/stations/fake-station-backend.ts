@@ -67,6 +67,7 @@ export function contactView(overrides: Omit<Partial<StationContactView>, 'refere
     state: 'ringing',
     offeredAt: Date.UTC(2025, 2, 21, 14, 5),
     moderation: null,
+    recorded: true,
     ...overrides,
     reference: overrides.reference as ContactReference,
   };

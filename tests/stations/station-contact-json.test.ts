@@ -31,7 +31,7 @@ function keysOf(value: unknown): string[] {
 describe('what a station receives for a contact', () => {
   it('names exactly the StationContactView fields', () => {
     const view: Required<{ [K in keyof StationContactView]: true }> = {
-      reference: true, channel: true, priorContacts: true, callerKnown: true, state: true, offeredAt: true, moderation: true,
+      reference: true, channel: true, priorContacts: true, callerKnown: true, state: true, offeredAt: true, moderation: true, recorded: true,
     };
     expect(expectedKeys).toEqual(Object.keys(view).sort());
   });

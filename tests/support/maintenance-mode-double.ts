@@ -1,7 +1,7 @@
-import type { MaintenanceMode } from '../../src/update/index.js';
+import type { MaintenanceGate } from '../../src/panel/index.js';
 
-/** A MaintenanceMode a test switches by hand, in place of the front panel's button. */
-export class MaintenanceModeDouble implements MaintenanceMode {
+/** A maintenance gate a test switches by hand, in place of the front panel's button. */
+export class MaintenanceModeDouble implements MaintenanceGate {
   #on: boolean;
 
   constructor(on = false) {

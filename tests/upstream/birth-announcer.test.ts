@@ -64,7 +64,7 @@ describe('the birth message', () => {
       schemas: UPSTREAM_SCHEMA_IDS,
       outbox: { waiting: 4, waitingBytes: outbox.waitingBytes(), maxBytes: outbox.maxBytes, firstWaitingSeq: 3, lastSeq: 6, dropped: { count: 2, seqRanges: [[1, 2]] } },
     });
-    expect(Object.keys(message.schemas).sort()).toEqual(['birth', 'incident', 'stats', 'status']);
+    expect(Object.keys(message.schemas).sort()).toEqual(['birth', 'health', 'incident', 'stats', 'status']);
 
     connection.ackNext();
     await flush();

@@ -7,9 +7,12 @@
 export interface DeskPresentationInput {
   readonly priorContacts: number;
   readonly callerKnown: boolean;
+  /** False while a fault stops intake: the count is unknown, which is not the same as a first contact. */
+  readonly recorded?: boolean;
 }
 
-export function deskDisplayText({ priorContacts, callerKnown }: DeskPresentationInput): string {
+export function deskDisplayText({ priorContacts, callerKnown, recorded }: DeskPresentationInput): string {
+  if (recorded === false) return 'Aantal onbekend (storing)';
   if (!callerKnown) return 'Nummer afgeschermd';
   const count = Number.isInteger(priorContacts) && priorContacts > 0 ? priorContacts : 0;
   if (count === 0) return 'Eerste contact';

@@ -24,6 +24,8 @@ export interface SipIntakeResult {
   /** False for a withheld or unreadable number; absent: taken from the caller presentation. */
   readonly callerKnown?: boolean;
   readonly moderation?: IntakeModeration | null;
+  /** False when intake is stopped by a fault: the call is put through, its count is unknown. */
+  readonly recorded?: boolean;
 }
 
 /** The privacy core as the B2BUA needs it; the ContactDesk fits as is. */

@@ -161,7 +161,7 @@ export class TrunkCall {
     }
     const leg = new OutboundLeg(this.#context.legs, {
       target,
-      displayName: deskDisplayText({ priorContacts: this.#setup.intake.priorContacts, callerKnown: this.#setup.callerKnown }),
+      displayName: deskDisplayText({ priorContacts: this.#setup.intake.priorContacts, callerKnown: this.#setup.callerKnown, recorded: this.#setup.intake.recorded }),
       user: this.reference,
       sdp: this.#insideSdp,
       sdpBody: this.#insideSdp.offer(relay.inside.localPort, codecsPreferring(this.#codec)),

@@ -1,0 +1,10 @@
+export { LED_NAMES, LED_MODES, allLeds, type LedMode, type LedModes, type LedName, type Panel, type PanelConnection, type PanelEvents } from './panel.js';
+export { ledModesFor, type BoxState } from './led-states.js';
+export { LedBlinker, BLINK_TICK_MS, type LedBlinkerOptions } from './led-blinker.js';
+export { PanelInputs, LONG_PRESS_MS, TAMPER_DEBOUNCE_MS, type PanelInputsOptions } from './panel-inputs.js';
+export { FirmataPanel, DEFAULT_PANEL_PINS, type FirmataPanelOptions, type PanelIo, type PanelIoHandle, type PanelPins } from './firmata-panel.js';
+export { serialFirmata, type SerialFirmataOptions } from './serial-firmata.js';
+export { FakePanel, type FakePanelOptions } from './fake-panel.js';
+export { MaintenanceMode, MAINTENANCE_MS, type MaintenanceGate, type MaintenanceModeOptions, type MaintenanceTrigger } from './maintenance-mode.js';
+export { TamperResponse, type TamperResponseOptions, type ZeroizableKeyring } from './tamper-response.js';
+export { PanelDisplay, type PanelDisplayOptions } from './panel-display.js';
