@@ -38,6 +38,8 @@ usage: scripts/install.sh [options]
   --line modem|sip|simulated     how calls arrive (default modem on /dev/helpline-modem)
   --modem-device PATH            (default /dev/helpline-modem)
   --sip-address IP --trunk-peers A,B   for --line sip: the box's address, the trunk's addresses
+  --panel firmata|fake           the front-panel board (default firmata on /dev/helpline-panel; fake: none)
+  --zeroize-on-tamper yes|no     opening the case destroys the key-encryption key (default no; docs/panel.md)
   --stations N                   station tokens to make (default 2)
   --stations-listen HOST:PORT    where the station pages listen (default 0.0.0.0:8080)
   --upstream-url URL             the central office's broker, mqtts://host:8883
@@ -61,6 +63,7 @@ USAGE
 
 ROOT='' NON_INTERACTIVE=0 RECONFIGURE=0 NO_START=0 SKIP_BROKER_CHECK=0 NO_CLIENT_KEY=0
 SITE_ID='' COUNTRY='' PRESET='' TIME_ZONE='' LINE_KIND='' MODEM_DEVICE='' SIP_ADDRESS='' TRUNK_PEERS=''
+PANEL_KIND='' ZEROIZE_ON_TAMPER=''
 STATIONS='' STATIONS_LISTEN='' UPSTREAM_URL='' UPSTREAM_USERNAME='' PASSWORD_FILE='' CA_CERT='' CLIENT_CERT=''
 COORDINATOR='' COORDINATOR_PASSWORD_FILE='' CODE_FROM='' NODE='' PASSWORD_FILE_IS_TEMPORARY=0
 
@@ -77,6 +80,8 @@ while [ $# -gt 0 ]; do
     --preset) value_needed "$@"; PRESET=$2; shift ;;
     --time-zone) value_needed "$@"; TIME_ZONE=$2; shift ;;
     --line) value_needed "$@"; LINE_KIND=$2; shift ;;
+    --panel) value_needed "$@"; PANEL_KIND=$2; shift ;;
+    --zeroize-on-tamper) value_needed "$@"; ZEROIZE_ON_TAMPER=$2; shift ;;
     --modem-device) value_needed "$@"; MODEM_DEVICE=$2; shift ;;
     --sip-address) value_needed "$@"; SIP_ADDRESS=$2; shift ;;
     --trunk-peers) value_needed "$@"; TRUNK_PEERS=$2; shift ;;
@@ -169,7 +174,7 @@ write_config() {
   status=$(HGW_ROOT=$ROOT HGW_REPO=$REPO HGW_EXISTING=$CONFIG HGW_OUT=$staged \
     HGW_SITE_ID=$SITE_ID HGW_COUNTRY=$COUNTRY HGW_PRESET=$PRESET HGW_TIME_ZONE=$TIME_ZONE \
     HGW_LINE=$LINE_KIND HGW_MODEM_DEVICE=$MODEM_DEVICE HGW_SIP_ADDRESS=$SIP_ADDRESS HGW_TRUNK_PEERS=$TRUNK_PEERS \
-    HGW_STATIONS=$STATIONS HGW_STATIONS_LISTEN=$STATIONS_LISTEN \
+    HGW_STATIONS=$STATIONS HGW_STATIONS_LISTEN=$STATIONS_LISTEN HGW_PANEL=$PANEL_KIND HGW_ZEROIZE_ON_TAMPER=$ZEROIZE_ON_TAMPER \
     HGW_UPSTREAM_URL=$UPSTREAM_URL HGW_UPSTREAM_USERNAME=$UPSTREAM_USERNAME \
     HGW_HAS_PASSWORD=$([ -f "$UPSTREAM_DIR/password" ] && echo 1 || echo 0) \
     HGW_HAS_CA=$([ -f "$UPSTREAM_DIR/ca.crt" ] && echo 1 || echo 0) \

@@ -116,6 +116,20 @@ function upstream(existing, siteId) {
   return result;
 }
 
+/** The front panel: a real box has its Firmata board (hardware/); `--panel fake` for one without. @param {any} existing */
+function panel(existing) {
+  const kind = answer('HGW_PANEL') ?? existing?.kind ?? 'firmata';
+  if (kind !== 'firmata' && kind !== 'fake') throw new Error(`panel must be firmata or fake, not ${kind}`);
+  const zeroize = answer('HGW_ZEROIZE_ON_TAMPER');
+  if (zeroize !== undefined && zeroize !== 'yes' && zeroize !== 'no') throw new Error(`zeroize-on-tamper must be yes or no, not ${zeroize}`);
+  return {
+    ...existing,
+    kind,
+    ...(kind === 'firmata' ? { device: existing?.device ?? '/dev/helpline-panel' } : {}),
+    tamper: { ...existing?.tamper, zeroize: zeroize === undefined ? (existing?.tamper?.zeroize ?? false) : zeroize === 'yes' },
+  };
+}
+
 /** @param {any} existing */
 function merged(existing) {
   const siteId = answer('HGW_SITE_ID') ?? existing?.site?.id;
@@ -142,6 +156,7 @@ function merged(existing) {
     line: line(existing?.line, country),
     stations: stations(existing?.stations),
     upstream: upstream(existing?.upstream, siteId),
+    panel: panel(existing?.panel),
     log: existing?.log ?? { level: 'info' },
   };
 }

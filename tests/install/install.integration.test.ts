@@ -114,6 +114,8 @@ describe('scripts/install.sh in a throwaway root', () => {
     });
     expect(readFileSync(join(root, 'etc', 'helpline-gateway', 'upstream', 'password'), 'utf8')).toBe(`${BROKER_PASSWORD}\n`);
     expect(JSON.stringify(config)).not.toContain(BROKER_PASSWORD);
+    // A box has its front-panel board; the lid does not destroy the keys unless asked to.
+    expect(config.panel).toEqual({ kind: 'firmata', device: '/dev/helpline-panel', tamper: { zeroize: false } });
     const tokens = (config.stations.desks as { token: string }[]).map((desk) => desk.token);
     expect(tokens).toHaveLength(2);
     for (const token of tokens) expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
