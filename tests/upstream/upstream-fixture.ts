@@ -6,6 +6,7 @@ import { GatewayDatabase } from '../../src/store/open-database.js';
 import { OutboxRepository } from '../../src/store/outbox-repository.js';
 import { StatsRepository } from '../../src/store/stats-repository.js';
 import type { Clock } from '../../src/time/clock.js';
+import { WorkerTableProtector } from '../../src/upstream/disclosure/table-protector.js';
 import { StatsAggregator, type StatsSettings } from '../../src/upstream/stats-aggregator.js';
 
 export const SITE = 'test-site';
@@ -18,6 +19,12 @@ export const testSettings: StatsSettings = {
   threshold: 5,
   categories: { topics: ['bullying', 'home', 'love'], ageBands: ['0-11', '12-15', '16-18'], outcomes: ['advice', 'referred'] },
 };
+
+/**
+ * One disclosure-control worker for the aggregators of a test file: starting one from the sources
+ * (tsx compiles it) takes about half a second. It keeps no process alive while idle.
+ */
+export const testProtector = new WorkerTableProtector();
 
 /** A database file in a fresh temp dir; `reopen` closes and opens the same file again. */
 export class TempStore {
@@ -43,6 +50,7 @@ export class TempStore {
       logger: options.logger ?? silentLogger(),
       settings: { ...testSettings, ...settings },
       session,
+      protector: testProtector,
     });
   }
 
