@@ -2,11 +2,11 @@ import type { GatewayDatabase } from './open-database.js';
 import type { RegistrationCount } from './stats-repository.js';
 
 /**
- * 500 registrations per read: at a busy site's year (400,000 contacts, rows of one period spread
- * over a store larger than the page cache) 1,000 took 10-50 ms on the shared 2-core development
- * machine, so 500 keeps each read well under the 50 ms a turn of the event loop may take.
+ * 250 registrations per read. At a busy site's year (400,000 contacts; a period's rows spread over
+ * a store larger than the page cache, two page reads each) 500 took 5 ms typically but up to 46 ms
+ * on the shared 2-core development machine, at the start of a period whose pages were not cached.
  */
-export const DEFAULT_CHUNK_ROWS = 500;
+export const DEFAULT_CHUNK_ROWS = 250;
 
 interface ChunkRow {
   id: number;

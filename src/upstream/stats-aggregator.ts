@@ -230,7 +230,7 @@ export class StatsAggregator {
   }
 
   /**
-   * One period: counted in short reads with a turn of the event loop between them, protected on
+   * One period: counted in short reads, each on a turn of the event loop of its own, protected on
    * the worker, then written in one transaction (#commit). Undefined when it was already closed.
    */
   async #closePeriod(period: Period, signal: AbortSignal): Promise<CloseOutcome | undefined> {
@@ -238,9 +238,10 @@ export class StatsAggregator {
     if (stats.isClosed(period.start)) return undefined;
     const { protectionWidth, contributionCap } = this.#disclosure;
     const reading = stats.cappedCount(period, contributionCap);
-    while (reading.readChunk()) {
-      await nextTurn();
-      signal.throwIfAborted();
+    let more = true;
+    while (more) {
+      await nextTurn(signal);
+      more = reading.readChunk();
     }
     const table = tabulateCounts(reading.counts(), statsDimensions(settings.categories));
     if (table.unknownChannel > 0) this.#logger.warn({ unknownChannel: table.unknownChannel }, 'registrations on an unknown channel left out of the stats');
@@ -248,10 +249,10 @@ export class StatsAggregator {
     const released = release.withheld
       ? undefined
       : await this.#protector.protect({ dimensions: table.dimensions, cells: table.cells, settings: { threshold: settings.threshold, protectionWidth }, noise: release.tableNoise });
-    signal.throwIfAborted();
     if (released && released.underProtected > 0) {
       this.#logger.info({ underProtected: released.underProtected }, 'small counts that the published zeros alone pin narrower than the protection width');
     }
+    await nextTurn(signal);
     return this.#commit(period, table.dimensions, release, released);
   }
 
@@ -337,6 +338,14 @@ export class StatsAggregator {
   }
 }
 
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+/**
+ * Each step of a close (a read, the commit) starts on a turn of its own, after timers and I/O have
+ * had theirs; and none once stop() has been called. A step resumed from an I/O callback (the
+ * worker's answer) would have its setImmediate run in the same turn, hence two: the first reaches
+ * the check phase, the second the next turn's.
+ */
+async function nextTurn(signal: AbortSignal): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  signal.throwIfAborted();
 }

@@ -4,9 +4,10 @@ import path from 'node:path';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
 import { GatewayDatabase } from '../../src/store/open-database.js';
 import { OutboxRepository } from '../../src/store/outbox-repository.js';
+import { PrivacyBudgetRepository } from '../../src/store/privacy-budget-repository.js';
 import { StatsRepository } from '../../src/store/stats-repository.js';
 import type { Clock } from '../../src/time/clock.js';
-import { WorkerTableProtector } from '../../src/upstream/disclosure/table-protector.js';
+import { WorkerTableProtector, type TableProtector } from '../../src/upstream/disclosure/table-protector.js';
 import { StatsAggregator, type StatsSettings } from '../../src/upstream/stats-aggregator.js';
 
 export const SITE = 'test-site';
@@ -41,7 +42,12 @@ export class TempStore {
     return new OutboxRepository(this.db);
   }
 
-  aggregator(clock: Clock, session: string, settings: Partial<StatsSettings> = {}, options: { outboxMaxBytes?: number; logger?: Logger } = {}): StatsAggregator {
+  aggregator(
+    clock: Clock,
+    session: string,
+    settings: Partial<StatsSettings> = {},
+    options: { outboxMaxBytes?: number; logger?: Logger; protector?: TableProtector; budget?: boolean } = {},
+  ): StatsAggregator {
     return new StatsAggregator({
       database: this.db,
       stats: new StatsRepository(this.db),
@@ -50,7 +56,8 @@ export class TempStore {
       logger: options.logger ?? silentLogger(),
       settings: { ...testSettings, ...settings },
       session,
-      protector: testProtector,
+      protector: options.protector ?? testProtector,
+      ...(options.budget ? { budget: new PrivacyBudgetRepository(this.db) } : {}),
     });
   }
 
