@@ -25,7 +25,9 @@ import { ManualClock } from '../../src/time/index.js';
 import { closedPeriodsBetween, type PeriodLength } from '../../src/upstream/period-calendar.js';
 import { StatsAggregator } from '../../src/upstream/stats-aggregator.js';
 import { statsDimensions, tabulateCounts } from '../../src/upstream/stats-table.js';
+import { CloseRecorder } from './close-recorder.js';
 import { GapProbe } from './gap-probe.js';
+import { heldBy } from './sweep-recorder.js';
 
 const TIME_ZONE = 'Europe/Amsterdam';
 const YEAR_START = Date.parse('2025-01-01T00:00:00+01:00');
@@ -56,6 +58,11 @@ export interface PeriodRun {
   readonly eventLoopStallMs: number;
   /** The same probe for IDLE_PROBE_MS before, with nothing to do: what the machine alone causes. */
   readonly idleStallMs: number;
+  /** What ran on the event loop during the longest stall (reads, commits, garbage collection). */
+  readonly longestStallHeldBy: string;
+  /** The longest single chunk read and commit (with its fsync), ms. */
+  readonly longestReadMs: number;
+  readonly longestCommitMs: number;
   readonly messages: number;
   readonly bytes: number;
   /** The same counting without disclosure control: plain GROUP BY and tabulation, per period, ms. */
@@ -184,6 +191,7 @@ async function closeYear(database: GatewayDatabase, periodLength: PeriodLength):
   idle.start();
   await new Promise<void>((resolve) => setTimeout(resolve, IDLE_PROBE_MS));
   const idleStall = idle.stop();
+  const recorder = new CloseRecorder(database, stats);
   const gaps = new GapProbe();
   gaps.start();
   const times: number[] = [];
@@ -198,6 +206,7 @@ async function closeYear(database: GatewayDatabase, periodLength: PeriodLength):
   }
   const totalMs = performance.now() - started;
   const longestStall = gaps.stop();
+  recorder.stop();
   await aggregator.stop();
   const rows = database.all<{ payload: string }>('SELECT payload FROM outbox', []);
   const suppressed = rows.map((row) => {
@@ -228,6 +237,9 @@ async function closeYear(database: GatewayDatabase, periodLength: PeriodLength):
     totalMs,
     eventLoopStallMs: longestStall.ms,
     idleStallMs: idleStall.ms,
+    longestStallHeldBy: heldBy(recorder.steps, longestStall.from, longestStall.to),
+    longestReadMs: recorder.longest('read'),
+    longestCommitMs: recorder.longest('commit'),
     messages: rows.length,
     bytes: rows.reduce((sum, row) => sum + Buffer.byteLength(row.payload), 0),
     baselineP50: percentile([...baseline].sort((a, b) => a - b), 0.5),
@@ -271,6 +283,12 @@ export function renderStatsBench(results: StatsBenchResults): string {
       `| ${run.periodLength} | ${run.periods} | ${ms(run.p50)} / ${ms(run.p99)} / ${ms(run.max)} | ${(run.totalMs / 1000).toFixed(1)} | ${ms(run.eventLoopStallMs)} (${ms(run.idleStallMs)}) | ${ms(run.baselineP50)} | ${(run.p50 / Math.max(run.baselineP50, 1e-6)).toFixed(1)}× | ${(run.totalMs / Math.max(run.baselineTotalMs, 1e-6)).toFixed(1)}× | ${run.messages} | ${run.bytes.toLocaleString('en')} | ${run.suppressedCells.toFixed(0)} / ${run.suppressedMargins.toFixed(0)} |`,
     );
   }
+  lines.push(
+    '',
+    '| periods | longest stall (ms) | what ran during it | longest read (ms) | longest commit (ms) |',
+    '| --- | ---: | --- | ---: | ---: |',
+    ...results.runs.map((run) => `| ${run.periodLength} | ${ms(run.eventLoopStallMs)} | ${run.longestStallHeldBy} | ${ms(run.longestReadMs)} | ${ms(run.longestCommitMs)} |`),
+  );
   return lines.join('\n');
 }
 

@@ -1,0 +1,53 @@
+import { PerformanceObserver } from 'node:perf_hooks';
+import type { GatewayDatabase } from '../../src/store/open-database.js';
+import type { StatsRepository } from '../../src/store/stats-repository.js';
+import { fsyncs, type TimedStep } from './sweep-recorder.js';
+
+/**
+ * Times what a period's close does on the event loop, by wrapping the objects the aggregator was
+ * given (bench only): each chunk read, each commit (with its fsyncs), and V8's garbage collections
+ * on this thread, so the longest stall can be told apart.
+ */
+export class CloseRecorder {
+  readonly #steps: TimedStep[] = [];
+  readonly #gc: PerformanceObserver;
+
+  constructor(database: GatewayDatabase, stats: StatsRepository) {
+    fsyncs.install();
+    const cappedCount = stats.cappedCount.bind(stats);
+    stats.cappedCount = (...args) => {
+      const reading = cappedCount(...args);
+      const readChunk = reading.readChunk.bind(reading);
+      reading.readChunk = (): boolean => this.#timed('read', readChunk);
+      return reading;
+    };
+    const transaction = database.transaction.bind(database);
+    database.transaction = <T>(fn: () => T): T => (database.inTransaction ? transaction(fn) : this.#timed('commit', () => transaction(fn)));
+    this.#gc = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) this.#steps.push({ label: 'garbage collection', from: entry.startTime, to: entry.startTime + entry.duration, fsyncMs: 0, fsyncs: 0 });
+    });
+    this.#gc.observe({ entryTypes: ['gc'] });
+  }
+
+  get steps(): readonly TimedStep[] {
+    return this.#steps;
+  }
+
+  /** The longest step with this label, ms. */
+  longest(label: string): number {
+    return Math.max(0, ...this.#steps.filter((step) => step.label === label).map((step) => step.to - step.from));
+  }
+
+  stop(): void {
+    this.#gc.disconnect();
+  }
+
+  #timed<T>(label: string, body: () => T): T {
+    const mark = fsyncs.mark();
+    try {
+      return body();
+    } finally {
+      this.#steps.push(fsyncs.step(label, mark));
+    }
+  }
+}
