@@ -1,3 +1,4 @@
+import { getPriority, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { protectTable } from './protect-table.js';
 import { CryptoRandomBits } from './random-source.js';
@@ -10,6 +11,16 @@ import type { ProtectionReply, ProtectionRequest } from './table-protector.js';
 const port = parentPort;
 if (!port) throw new Error('table-protection-worker runs only as a worker thread');
 const random = new CryptoRandomBits();
+
+/**
+ * Statistics can wait; calls, RTP and chats on the event loop cannot. On Linux the nice value is
+ * per thread (a new one starts with its creator's), so this lowers the priority of this thread
+ * only, and the event loop wins the CPU when both want it. Elsewhere it would be the whole
+ * process's: left alone there.
+ */
+const BACKGROUND_NICENESS = 10;
+const LOWEST_PRIORITY = 19;
+if (process.platform === 'linux') setPriority(Math.min(LOWEST_PRIORITY, getPriority() + BACKGROUND_NICENESS));
 
 port.on('message', (request: ProtectionRequest) => {
   let reply: ProtectionReply;

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { protectTable } from '../../../src/upstream/disclosure/protect-table.js';
 import { WorkerTableProtector, type TableToProtect } from '../../../src/upstream/disclosure/table-protector.js';
@@ -41,6 +43,15 @@ describe('WorkerTableProtector', () => {
   it('rejects a table the disclosure control refuses, with its reason, and goes on answering', async () => {
     await expect(protector.protect({ ...table, cells: cells.slice(1) })).rejects.toThrow(`disclosure control failed: expected ${CELLS} cells, got ${CELLS - 1}`);
     await expect(protector.protect(table)).resolves.toMatchObject({ cells: expect.any(Array) });
+  });
+
+  it('runs its worker at a lower priority than the event loop: 10 nicer, on its own thread only (Linux)', async () => {
+    await protector.protect(table);
+    // /proc/<pid>/task/<tid>/stat: the fields after the command name, the nice value 17th of them.
+    const niceness = readdirSync('/proc/self/task').map((tid) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]));
+    const worker = Math.min(19, getPriority() + 10);
+    expect(niceness).toContain(worker);
+    expect(niceness.filter((nice) => nice !== worker).every((nice) => nice === getPriority())).toBe(true);
   });
 
   it('close() fails the table in flight at once; the next table starts a new worker', async () => {
