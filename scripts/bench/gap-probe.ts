@@ -1,34 +1,74 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 const PROBE_EVERY_MS = 1;
 /** Long enough for a node process to start and arm its interval. */
 const CONTROL_START_MS = 300;
 
-/** A 1 ms interval: the longest time between two ticks is the longest the loop was not free. */
+export interface Gap {
+  readonly ms: number;
+  readonly from: number;
+  readonly to: number;
+  /** Of the gap, the time this thread was runnable but waiting for a CPU (0 unless the probe counts it). */
+  readonly waitingMs: number;
+}
+
+/**
+ * A 1 ms interval: the longest time between two ticks is the longest the loop was not free. With
+ * `countWaiting` (Linux), each tick also reads how long the main thread waited in the run queue
+ * (/proc/<pid>/task/<tid>/schedstat): on a shared machine a gap is partly other processes' doing,
+ * and the gap less that wait is what this process itself held the loop (on a CPU, or blocked in a
+ * system call such as fsync).
+ */
 export class GapProbe {
+  readonly #countWaiting: boolean;
   #timer: NodeJS.Timeout | undefined;
   #last = 0;
-  #longest = { ms: 0, from: 0, to: 0 };
+  #lastWaiting = 0;
+  #longest: Gap = { ms: 0, from: 0, to: 0, waitingMs: 0 };
+  #longestOwn: Gap = { ms: 0, from: 0, to: 0, waitingMs: 0 };
+
+  constructor(options: { readonly countWaiting?: boolean } = {}) {
+    this.#countWaiting = options.countWaiting ?? false;
+  }
 
   start(): void {
     this.#last = performance.now();
-    this.#longest = { ms: 0, from: this.#last, to: this.#last };
+    this.#lastWaiting = this.#waitingMs();
+    this.#longest = { ms: 0, from: this.#last, to: this.#last, waitingMs: 0 };
+    this.#longestOwn = this.#longest;
     this.#timer = setInterval(() => this.#tick(), PROBE_EVERY_MS);
   }
 
   /** The longest gap and when it was, counting the one still open: a stall at the very end is seen too. */
-  stop(): { ms: number; from: number; to: number } {
+  stop(): Gap {
     this.#tick();
     clearInterval(this.#timer);
     this.#timer = undefined;
     return this.#longest;
   }
 
+  /** After stop(): the gap whose length less its wait for a CPU was longest. */
+  longestOwn(): Gap {
+    return this.#longestOwn;
+  }
+
   #tick(): void {
     const now = performance.now();
-    if (now - this.#last > this.#longest.ms) this.#longest = { ms: now - this.#last, from: this.#last, to: now };
+    const waiting = this.#waitingMs();
+    const gap: Gap = { ms: now - this.#last, from: this.#last, to: now, waitingMs: waiting - this.#lastWaiting };
+    if (gap.ms > this.#longest.ms) this.#longest = gap;
+    if (gap.ms - gap.waitingMs > this.#longestOwn.ms - this.#longestOwn.waitingMs) this.#longestOwn = gap;
     this.#last = now;
+    this.#lastWaiting = waiting;
+  }
+
+  /** The main thread's time waiting for a CPU so far, ms (its tid is the pid). */
+  #waitingMs(): number {
+    if (!this.#countWaiting) return 0;
+    const fields = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ');
+    return Number(fields[1] ?? 0) / 1e6;
   }
 }
 
