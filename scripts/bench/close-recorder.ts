@@ -1,7 +1,14 @@
-import { PerformanceObserver } from 'node:perf_hooks';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import type { GatewayDatabase } from '../../src/store/open-database.js';
 import type { StatsRepository } from '../../src/store/stats-repository.js';
 import { fsyncs, type TimedStep } from './sweep-recorder.js';
+
+const GC_KINDS = new Map<number, string>([
+  [constants.NODE_PERFORMANCE_GC_MINOR, 'minor'],
+  [constants.NODE_PERFORMANCE_GC_MAJOR, 'major'],
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL, 'incremental'],
+  [constants.NODE_PERFORMANCE_GC_WEAKCB, 'weak callbacks'],
+]);
 
 /**
  * Times what a period's close does on the event loop, by wrapping the objects the aggregator was
@@ -24,7 +31,10 @@ export class CloseRecorder {
     const transaction = database.transaction.bind(database);
     database.transaction = <T>(fn: () => T): T => (database.inTransaction ? transaction(fn) : this.#timed('commit', () => transaction(fn)));
     this.#gc = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) this.#steps.push({ label: 'garbage collection', from: entry.startTime, to: entry.startTime + entry.duration, fsyncMs: 0, fsyncs: 0 });
+      for (const entry of list.getEntries()) {
+        const kind = GC_KINDS.get((entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0) ?? 'other';
+        this.#steps.push({ label: `garbage collection (${kind})`, from: entry.startTime, to: entry.startTime + entry.duration, fsyncMs: 0, fsyncs: 0 });
+      }
     });
     this.#gc.observe({ entryTypes: ['gc'] });
   }
