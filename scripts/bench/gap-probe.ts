@@ -64,12 +64,15 @@ export class GapProbe {
     this.#lastWaiting = waiting;
   }
 
-  /** The main thread's time waiting for a CPU so far, ms (its tid is the pid). */
   #waitingMs(): number {
-    if (!this.#countWaiting) return 0;
-    const fields = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ');
-    return Number(fields[1] ?? 0) / 1e6;
+    return this.#countWaiting ? mainThreadWaitingMs() : 0;
   }
+}
+
+/** The main thread's time runnable but waiting for a CPU so far, ms (Linux; its tid is the pid). */
+export function mainThreadWaitingMs(): number {
+  const fields = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ');
+  return Number(fields[1] ?? 0) / 1e6;
 }
 
 /** The same 1 ms probe, in a process of its own: what this shared machine alone does to an idle event loop. */

@@ -69,9 +69,11 @@ export interface PeriodRun {
   /** The longest stall less its wait for a CPU: what closing itself held the loop, at most, ms; and what ran then. */
   readonly ownStallMs: number;
   readonly ownStallHeldBy: string;
-  /** The longest single chunk read and commit (with its fsync), ms. */
+  /** The longest single chunk read and commit (with its fsync), ms; and each less its wait for a CPU. */
   readonly longestReadMs: number;
   readonly longestCommitMs: number;
+  readonly longestOwnReadMs: number;
+  readonly longestOwnCommitMs: number;
   readonly messages: number;
   readonly bytes: number;
   /** The same counting without disclosure control: plain GROUP BY and tabulation, per period, ms. */
@@ -252,6 +254,8 @@ async function closeYear(database: GatewayDatabase, periodLength: PeriodLength):
     ownStallHeldBy: heldBy(recorder.steps, ownStall.from, ownStall.to),
     longestReadMs: recorder.longest('read'),
     longestCommitMs: recorder.longest('commit'),
+    longestOwnReadMs: recorder.longest('read', true),
+    longestOwnCommitMs: recorder.longest('commit', true),
     messages: rows.length,
     bytes: rows.reduce((sum, row) => sum + Buffer.byteLength(row.payload), 0),
     baselineP50: percentile([...baseline].sort((a, b) => a - b), 0.5),
@@ -297,11 +301,11 @@ export function renderStatsBench(results: StatsBenchResults): string {
   }
   lines.push(
     '',
-    '| periods | longest stall (ms) | of it waiting for a CPU (ms) | what ran during it | longest stall less its wait for a CPU (ms) | what ran during that | an idle process meanwhile (ms) | longest read / commit (ms) |',
-    '| --- | ---: | ---: | --- | ---: | --- | ---: | --- |',
+    '| periods | longest stall (ms) | of it waiting for a CPU (ms) | what ran during it | longest stall less its wait for a CPU (ms) | what ran during that | an idle process meanwhile (ms) | longest read / commit (ms) | the same less their wait for a CPU (ms) |',
+    '| --- | ---: | ---: | --- | ---: | --- | ---: | --- | --- |',
     ...results.runs.map(
       (run) =>
-        `| ${run.periodLength} | ${ms(run.eventLoopStallMs)} | ${ms(run.longestStallWaitingMs)} | ${run.longestStallHeldBy} | ${ms(run.ownStallMs)} | ${run.ownStallHeldBy} | ${ms(run.controlStallMs)} | ${ms(run.longestReadMs)} / ${ms(run.longestCommitMs)} |`,
+        `| ${run.periodLength} | ${ms(run.eventLoopStallMs)} | ${ms(run.longestStallWaitingMs)} | ${run.longestStallHeldBy} | ${ms(run.ownStallMs)} | ${run.ownStallHeldBy} | ${ms(run.controlStallMs)} | ${ms(run.longestReadMs)} / ${ms(run.longestCommitMs)} | ${ms(run.longestOwnReadMs)} / ${ms(run.longestOwnCommitMs)} |`,
     ),
   );
   return lines.join('\n');

@@ -2,11 +2,12 @@ import type { GatewayDatabase } from './open-database.js';
 import type { RegistrationCount } from './stats-repository.js';
 
 /**
- * 250 registrations per read. At a busy site's year (400,000 contacts; a period's rows spread over
- * a store larger than the page cache, two page reads each) 500 took 5 ms typically but up to 46 ms
- * on the shared 2-core development machine, at the start of a period whose pages were not cached.
+ * 100 registrations per read. At a busy site's year (400,000 contacts; a period's rows spread over
+ * a store larger than the page cache, two page reads each) a read of 100 takes about 1 ms, and up
+ * to 10-25 ms at the start of a period whose pages are not cached; a read of 250 took up to 45 ms
+ * then on the shared 2-core development machine (scripts/bench/stats-bench.ts).
  */
-export const DEFAULT_CHUNK_ROWS = 250;
+export const DEFAULT_CHUNK_ROWS = 100;
 
 interface ChunkRow {
   id: number;
