@@ -92,9 +92,10 @@ export class UpstreamService {
 
   async start(): Promise<void> {
     this.#unsubscribe = this.aggregator.onClosed(() => this.publisher.notify());
+    // The periods due now are closed first, so the birth message of the first connect reports them.
+    await this.aggregator.start();
     await this.connection.start();
     await this.publisher.start();
-    await this.aggregator.start();
   }
 
   async stop(): Promise<void> {
