@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { securityHeaders } from '../http/security-headers.js';
+import { recordServedRoutes, type ServedRoute } from '../http/served-routes.js';
 import { fastify, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { fastifyWebsocket } from '@fastify/websocket';
 import type { WebSocket } from 'ws';
@@ -81,6 +82,7 @@ export class ChatServer {
   readonly #pageHtml: string;
   readonly #connections = new Set<ChatConnection>();
   #app: FastifyInstance | undefined;
+  #servedRoutes: () => readonly ServedRoute[] = () => [];
 
   constructor(options: ChatServerOptions) {
     if (options === null || typeof options !== 'object') throw new TypeError('ChatServer: options are required');
@@ -138,8 +140,14 @@ export class ChatServer {
     return { connections: this.#connections.size };
   }
 
+  /** Every route this server answers once started (method and pattern): for the security test's route table. */
+  routes(): readonly ServedRoute[] {
+    return this.#servedRoutes();
+  }
+
   async #buildApp(): Promise<FastifyInstance> {
     const app = fastify({ logger: false, trustProxy: false, bodyLimit: 1024, return503OnClosing: true });
+    this.#servedRoutes = recordServedRoutes(app);
     await app.register(fastifyWebsocket, {
       options: { maxPayload: this.hardFrameLimit },
       errorHandler: (error, socket) => {

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { securityHeaders } from '../http/security-headers.js';
+import { recordServedRoutes, type ServedRoute } from '../http/served-routes.js';
 import { fastify, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { fastifyWebsocket } from '@fastify/websocket';
 import type { ContactReference, StationBackend, WrapUp } from '../contacts/contact-view.js';
@@ -129,6 +130,7 @@ export class StationServer {
   #app: FastifyInstance | undefined;
   #hub: StationEventHub | undefined;
   #unsubscribes: (() => void)[] = [];
+  #servedRoutes: () => readonly ServedRoute[] = () => [];
 
   constructor(options: StationServerOptions) {
     if (options === null || typeof options !== 'object') throw new TypeError('StationServer: options are required');
@@ -198,6 +200,11 @@ export class StationServer {
     return { ...this.#counters, ...prefixed };
   }
 
+  /** Every route this server answers once started (method and pattern): for the security test's route × role table. */
+  routes(): readonly ServedRoute[] {
+    return this.#servedRoutes();
+  }
+
   #snapshot(stationId: string): StationSnapshot {
     return {
       contacts: this.#backend.openContacts(),
@@ -215,6 +222,7 @@ export class StationServer {
       // Reject rather than repair: a wrap-up with extra or mistyped fields is a client bug.
       ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     });
+    this.#servedRoutes = recordServedRoutes(app);
     await app.register(fastifyWebsocket, {
       options: { maxPayload: 4096 },
       errorHandler: (error, socket) => {
