@@ -60,8 +60,17 @@ const headerEdit: fc.Arbitrary<HeaderEdit> = fc.oneof(
 const LENGTH_CLAIMS = ['exact', 'none', 'more', 'less', 'negative', 'text', 'two', 'huge'] as const;
 const LINE_END = fc.constantFrom('\r\n', '\n', '\r', '\r\r\n');
 
+interface InviteInput {
+  readonly edits: readonly HeaderEdit[];
+  readonly manyHeaders: number | undefined;
+  readonly lengthClaim: (typeof LENGTH_CLAIMS)[number];
+  readonly body: string;
+  readonly endings: readonly string[] | undefined;
+  readonly leadingCrlf: number;
+}
+
 /** Mostly near the valid INVITE (so the parser's deeper paths run), sometimes far from it. */
-const mutatedInvite = fc.record({
+const mutatedInvite: fc.Arbitrary<InviteInput> = fc.record({
   edits: fc.oneof(
     { weight: 3, arbitrary: fc.constant([]) },
     { weight: 3, arbitrary: fc.array(headerEdit, { minLength: 1, maxLength: 1 }) },
@@ -83,7 +92,7 @@ function headerName(line: string): string {
   return line.slice(0, Math.max(0, line.indexOf(':')));
 }
 
-function buildInvite(input: fc.TypeOf<typeof mutatedInvite>): Buffer {
+function buildInvite(input: InviteInput): Buffer {
   const lines = [...HEADERS];
   const at = (index: number): number => index % Math.max(1, lines.length);
   for (const edit of input.edits) {
