@@ -49,7 +49,7 @@ function applyEdit(root: Record<string, unknown>, edit: Edit): void {
   if (edit.kind === 'set') container[last] = edit.value;
   else if (edit.kind === 'drop') delete container[last];
   else if (edit.kind === 'to-array') container[last] = [container[last]];
-  else if (!Array.isArray(container)) Object.defineProperty(container, edit.key, { value: edit.value, enumerable: true, writable: true, configurable: true });
+  else if (edit.kind === 'add' && !Array.isArray(container)) Object.defineProperty(container, edit.key, { value: edit.value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Values that carry something a message must never repeat: a secret, a planted identifier. */
