@@ -19,7 +19,8 @@ function scrubValue(value: unknown, depth: number): unknown {
   if (depth > 4 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => scrubValue(item, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) out[key] = scrubValue(item, depth + 1);
+  // Keys too: an object keyed by what came off a wire (a header name, a payload's key) is logged as it is.
+  for (const [key, item] of Object.entries(value)) out[scrubIdentifiers(key)] = scrubValue(item, depth + 1);
   return out;
 }
 

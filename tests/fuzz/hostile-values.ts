@@ -69,6 +69,21 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom('a', ' ', '0', '\u0000', 'é', '\ud800'), fc.integer({ min: 200, max: 20_000 })).map(([unit, count]) => unit.repeat(count)) },
 );
 
+/**
+ * Pieces whose long repetition makes a backtracking regular expression rescan the rest of the text
+ * at every position (the scrubber's e-mail pattern and the mail reader's link targets did): opened
+ * and never closed, address-like, separator runs.
+ */
+const REPEATED_UNITS = [
+  '[cid:', '[javascript:', 'a@', '@a', 'a.', '1.', '1 ', '1-', 'a:', '0:', '<a ', '<', '&#', '=?', '=?utf-8?B?', '\\u', '"', "'", '\\', '(', '{"a":', '[',
+  'x', ' x', '\n\n', '\r\n', '+3', '06', 'a@b.', '.nl', '=', '=\r\n', '--', 'sip:', ';', ',', '%', '%2',
+];
+
+/** Text of 20 to 200 kB made of one short piece repeated: what a linear scan reads at once and a quadratic one never finishes. */
+export const longRepetition: fc.Arbitrary<string> = fc
+  .tuple(fc.constantFrom(...REPEATED_UNITS), fc.integer({ min: 20_000, max: 200_000 }), fc.constantFrom('', 'x', '@', ']', '\n'))
+  .map(([unit, bytes, tail]) => `${unit.repeat(Math.ceil(bytes / unit.length))}${tail}`);
+
 /** Numbers that break naive code: negatives, fractions, huge, -0, beyond safe integers. */
 export const hostileNumber: fc.Arbitrary<number> = fc.oneof(
   fc.integer(),
