@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { securityHeaders } from '../http/security-headers.js';
+import { earlyRefusalHandlers } from '../http/early-refusals.js';
 import { recordServedRoutes, type ServedRoute } from '../http/served-routes.js';
 import { fastify, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { fastifyWebsocket } from '@fastify/websocket';
@@ -46,6 +47,9 @@ const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 const SECURITY_HEADERS = securityHeaders(CONTENT_SECURITY_POLICY);
+
+/** A URL fastify cannot route, headers too large, HTTP that does not parse: the same words as any bad request. */
+const EARLY_REFUSALS = earlyRefusalHandlers(() => ({ contentType: 'text/plain; charset=utf-8', body: 'Ongeldig verzoek' }), SECURITY_HEADERS);
 
 /**
  * A page on another site may open WebSockets to us from a visitor's browser (and so fill the
@@ -146,7 +150,14 @@ export class ChatServer {
   }
 
   async #buildApp(): Promise<FastifyInstance> {
-    const app = fastify({ logger: false, trustProxy: false, bodyLimit: 1024, return503OnClosing: true });
+    const app = fastify({
+      logger: false,
+      trustProxy: false,
+      bodyLimit: 1024,
+      return503OnClosing: true,
+      frameworkErrors: EARLY_REFUSALS.frameworkErrors,
+      clientErrorHandler: EARLY_REFUSALS.clientErrorHandler,
+    });
     this.#servedRoutes = recordServedRoutes(app);
     await app.register(fastifyWebsocket, {
       options: { maxPayload: this.hardFrameLimit },

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { securityHeaders } from '../http/security-headers.js';
+import { earlyRefusalHandlers } from '../http/early-refusals.js';
 import { recordServedRoutes, type ServedRoute } from '../http/served-routes.js';
 import { fastify, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { fastifyWebsocket } from '@fastify/websocket';
@@ -57,6 +58,18 @@ const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 const SECURITY_HEADERS = securityHeaders(CONTENT_SECURITY_POLICY);
+
+/** A URL fastify cannot route, headers too large, HTTP that does not parse: the same JSON as any bad request. */
+const EARLY_REFUSALS = earlyRefusalHandlers(
+  (status) => ({
+    contentType: 'application/json; charset=utf-8',
+    body: JSON.stringify({
+      code: 'HGW_STATION_BAD_REQUEST',
+      message: status === 414 ? 'a path parameter is too long' : status === 431 ? 'request headers too large' : status === 408 ? 'request too slow' : 'malformed request',
+    } satisfies ErrorBody),
+  }),
+  SECURITY_HEADERS,
+);
 
 const WRAP_UP_SCHEMA = {
   params: {
@@ -221,6 +234,8 @@ export class StationServer {
       return503OnClosing: true,
       // Reject rather than repair: a wrap-up with extra or mistyped fields is a client bug.
       ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+      frameworkErrors: EARLY_REFUSALS.frameworkErrors,
+      clientErrorHandler: EARLY_REFUSALS.clientErrorHandler,
     });
     this.#servedRoutes = recordServedRoutes(app);
     await app.register(fastifyWebsocket, {
