@@ -45,8 +45,11 @@ function mutateJson(value: unknown, edits: ReadonlyArray<readonly [number, 'set'
     if (!container) continue;
     const keys = Object.keys(container);
     const chosen = keys.length > 0 ? (keys[at % keys.length] ?? key) : key;
+    const name = kind === 'add' ? key : chosen;
+    // An array takes index keys only: `length` set to 2^31 would make a test input of 2^31 nulls.
+    if (Array.isArray(container) && !/^\d{1,4}$/.test(name)) continue;
     if (kind === 'drop') delete container[chosen];
-    else Object.defineProperty(container, kind === 'add' ? key : chosen, { value: replacement, enumerable: true, writable: true, configurable: true });
+    else Object.defineProperty(container, name, { value: replacement, enumerable: true, writable: true, configurable: true });
   }
   return copy;
 }

@@ -101,4 +101,16 @@ describe('regressions found by fuzzing the scrubber', () => {
     createLogger({ destination: { write: (line: string) => void lines.push(line) } }).info({ counts: { '+31641729358': 1 } }, 'x');
     expect(lines[0]).toContain('"counts":{"[number removed]":1}');
   });
+
+  it('writes nothing deeper than five levels rather than write it unscrubbed: a number six levels down went out', () => {
+    const lines: string[] = [];
+    createLogger({ destination: { write: (line: string) => void lines.push(line) } }).info({ a: [[{ b: { c: { d: '+31641729358' } } }]], p: JSON.parse('{"__proto__": "+31641729358"}') as unknown }, 'x');
+    expect(lines[0]).not.toMatch(NINE_DIGITS_OR_EMAIL);
+    expect(lines[0]).toContain('[nested too deep to log]');
+  });
+
+  it('scrubs an address that starts right where the previous one ended (the first linear pattern missed it)', () => {
+    expect(scrubIdentifiers('a@b@c.de#@A.AA')).toBe(referenceScrub('a@b@c.de#@A.AA'));
+    expect(scrubIdentifiers('x@y.nl-kind.in.nood@example.nl')).toBe('[e-mail removed][e-mail removed]');
+  });
 });

@@ -273,3 +273,14 @@ describe('SIP messages under fuzzing', () => {
     target.finished();
   });
 });
+
+describe('regressions found by fuzzing SIP', () => {
+  it('reads a header named "constructor" (or "toString", "__proto__") as any other: the name lookup found Object.prototype\'s and threw', () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const bytes = Buffer.from([...INVITE_LINES, `${name}: <tel:+31641729358>`, 'Content-Length: 0', '', ''].join('\r\n'));
+      const parsed = parseSipMessageSafely(bytes, UDP_PARSE_LIMITS);
+      expect(parsed.ok, name).toBe(true);
+      if (parsed.ok) expect(parsed.message.headers.getAll(name)).toEqual(['<tel:+31641729358>']);
+    }
+  });
+});
