@@ -186,4 +186,15 @@ describe('regressions found by fuzzing the HTTP API', () => {
       else expect(text).toBe('Ongeldig verzoek');
     }
   });
+
+  it('refuses approving or refusing a disclosure id of six digits or more with 409, audited without a target: the audit refusal of "disclosure-41729358" made it a 500', async () => {
+    const held = await session('anna');
+    for (const action of ['approve', 'refuse']) {
+      const response = await fetch(`${full.url}/api/v1/disclosures/41729358/${action}`, { method: 'POST', headers: { cookie: `${SESSION_COOKIE}=${held.cookie}`, [CSRF_HEADER]: held.csrf } });
+      expect(response.status).toBe(409);
+      expect(await response.json()).toMatchObject({ reason: 'not-pending' });
+    }
+    const audit = full.chat.f.audit.entries(0, 10_000).filter((entry) => entry.action === 'request.refused' && entry.details['attempt'] !== undefined);
+    expect(audit.at(-1)).toMatchObject({ target: null, details: { subject: 'disclosure', refusal: 'not-pending' } });
+  });
 });

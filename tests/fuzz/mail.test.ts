@@ -32,7 +32,7 @@ const HOSTILE_HTML = [
   '<!-- comment --><![CDATA[x]]><p>Hallo</p>',
   '<table><tr><td>cel</td></tr></table>',
   '<p>unclosed <b><i>',
-  `<scr<script>ipt>${SCRIPT_MARK}</script>`,
+  '<scr<script>ipt>alert(1)</script>',
 ];
 
 const charset = fc.constantFrom('utf-8', 'UTF-8', 'iso-8859-1', 'windows-1252', 'utf-7', 'x-unknown', '', '"', 'utf-16', 'gb2312');
