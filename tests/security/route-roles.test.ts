@@ -32,13 +32,18 @@ interface Answer {
   readonly body: { code?: string; message?: string; reason?: string } | undefined;
 }
 
-/** A fresh session for the account (so a logout or a role change in one request touches no other). */
+const sessions = new Map<string, { cookie: string; csrf: string }>();
+
+/** The account's session, logged in once and again after a logout ended it. */
 async function login(accountId: string): Promise<{ cookie: string; csrf: string }> {
+  const held = sessions.get(accountId);
+  if (held) return held;
   const response = await fetch(`${full.url}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ accountId, password: PASSWORD }) });
   if (response.status !== 200) throw new Error(`login of ${accountId} answered ${response.status}`);
   const cookie = /^hgw_session=([^;]+)/.exec(response.headers.getSetCookie()[0] ?? '')?.[1];
   const { csrfToken } = (await response.json()) as { csrfToken: string };
   if (!cookie) throw new Error('no session cookie');
+  sessions.set(accountId, { cookie, csrf: csrfToken });
   return { cookie, csrf: csrfToken };
 }
 
@@ -54,6 +59,7 @@ async function request(row: RouteRow, principal: Principal): Promise<Answer> {
   const base = row.server === 'station' ? full.url : full.chatUrl;
   const body = row.body === undefined ? undefined : typeof row.body === 'string' ? row.body : JSON.stringify(row.body);
   const response = await fetch(`${base}${row.path}`, { method: row.method, headers, ...(body === undefined ? {} : { body }) });
+  if (row.method === 'DELETE' && row.url === '/api/v1/session') sessions.clear();
   const text = await response.text();
   let parsed: Answer['body'];
   try {
@@ -101,6 +107,7 @@ describe('every route as every principal', () => {
           // Anyone reaches the login; a wrong password is the same refusal for all. Time passes so the tries never lock the test's address.
           if (answer.status !== 401 || answer.body?.code !== 'HGW_STATION_UNAUTHORIZED') wrong.push(label);
           full.chat.f.clock.advance(16 * 60_000);
+          sessions.clear();
           continue;
         }
         const expected = refusalFor(row.access, principal);
@@ -125,7 +132,10 @@ describe('every route as every principal', () => {
           missing.push(`${row.server} ${row.path}: content-security-policy`);
         }
       }
-      if (row.access.kind === 'login') full.chat.f.clock.advance(16 * 60_000);
+      if (row.access.kind === 'login') {
+        full.chat.f.clock.advance(16 * 60_000);
+        sessions.clear();
+      }
     }
     for (const path of ['/no-such-page', '/api/v1/no-such-route']) {
       for (const base of [full.url, full.chatUrl]) {
