@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isGatewayError } from '../errors.js';
-import { scrubIdentifiers } from '../log/scrub.js';
+import { looksLikeIdentifier, scrubIdentifiers } from '../log/scrub.js';
 import { TOPIC_ROOT, validateOutgoing, type BirthMessage, type IncidentMessage, type StatsMessage, type StatusMessage } from '../upstream/index.js';
 
 /**
@@ -55,12 +55,14 @@ export const MAX_UNKNOWN_KIND_BYTES = 256 * 1024;
 const SITE_ID = /^[a-z0-9-]{1,64}$/;
 const KIND = /^[a-z][a-z0-9-]{0,31}$/;
 const VALIDATED_KINDS = new Set(['status', 'birth', 'stats', 'incident']);
-const IPV4 = /\b\d{1,3}(?:\.\d{1,3}){3}\b/;
 const MAX_ERROR_CHARS = 500;
 
-/** Digit runs a phone number could be, e-mail and IPv4 addresses. */
+/**
+ * Digit runs a phone number could be, e-mail, IPv4 and IPv6 addresses. IPv6 was missing: an
+ * unknown kind's payload holding a chat client's IPv6 address was kept as sent (found by fuzzing).
+ */
 function looksPersonal(text: string): boolean {
-  return scrubIdentifiers(text) !== text || IPV4.test(text);
+  return looksLikeIdentifier(text);
 }
 
 function parseTopic(topic: string): { site: string; kind: string } | undefined {

@@ -100,4 +100,9 @@ describe('regressions found by fuzzing the collector intake', () => {
     expect(classifyIncoming(`helpline/v1/${SITE}/diagnostics`, payload).type).toBe('unknown-kind');
     expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(1000);
   });
+
+  it('refuses an unknown kind whose payload holds an IPv6 address: it was kept as sent', () => {
+    const payload = Buffer.from(JSON.stringify({ schema: 'helpline.health/9', site: SITE, client: '2001:db8:77:77::77' }));
+    expect(classifyIncoming(`helpline/v1/${SITE}/health`, payload)).toMatchObject({ type: 'refused', refusal: { reason: 'unknown-kind-refused' } });
+  });
 });
