@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isGatewayError } from '../../src/errors.js';
-import { memorySource, parseManifest, serializeManifest, verifyBundle, type BundleManifest, type VerificationContext } from '../../src/update/index.js';
-import { HARDWARE, makeBundle, OFFICE_KEY, STANDBY_KEY } from '../update/update-fixture.js';
+import { memorySource, parseManifest, serializeManifest, verifyBundle, type BundleManifest } from '../../src/update/index.js';
+import { FUZZ_CONTEXT, HARDWARE, makeBundle, OFFICE_KEY } from '../update/update-fixture.js';
 import { budget, FuzzReport } from './fuzz-budget.js';
 import { hostileJson, hostileString } from './hostile-values.js';
 
@@ -18,13 +18,7 @@ import { hostileJson, hostileString } from './hostile-values.js';
 const report = new FuzzReport('update-manifests');
 afterAll(() => report.write());
 
-const context: VerificationContext = {
-  pinnedKeys: [OFFICE_KEY.pinned, STANDBY_KEY.pinned],
-  runningVersion: '1.0.0',
-  floor: '1.0.0',
-  hardwareId: HARDWARE,
-  limits: { maxBundleBytes: 1024 * 1024, maxManifestBytes: 64 * 1024, maxFiles: 50 },
-};
+const context = FUZZ_CONTEXT;
 
 const BASE: BundleManifest = {
   format: 1,

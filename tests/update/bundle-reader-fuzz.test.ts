@@ -1,17 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isGatewayError } from '../../src/errors.js';
-import { DEFAULT_BUNDLE_LIMITS, encodeBundle, memorySource, readBundleLayout, verifyBundle, type VerificationContext } from '../../src/update/index.js';
+import { DEFAULT_BUNDLE_LIMITS, encodeBundle, memorySource, readBundleLayout, verifyBundle } from '../../src/update/index.js';
 import { entryHeader, endRecord, BUNDLE_MAGIC } from '../../src/update/bundle-container.js';
-import { HARDWARE, makeBundle, OFFICE_KEY, STANDBY_KEY, text } from './update-fixture.js';
+import { FUZZ_CONTEXT, makeBundle, text } from './update-fixture.js';
 
-const context: VerificationContext = {
-  pinnedKeys: [OFFICE_KEY.pinned, STANDBY_KEY.pinned],
-  runningVersion: '1.0.0',
-  floor: '1.0.0',
-  hardwareId: HARDWARE,
-  limits: { maxBundleBytes: 1024 * 1024, maxManifestBytes: 64 * 1024, maxFiles: 50 },
-};
+const context = FUZZ_CONTEXT;
 
 /** Whatever the bytes, verification ends in a clean HGW_UPDATE_* refusal: no other exception, no hang. */
 async function expectCleanRefusal(bytes: Uint8Array): Promise<void> {

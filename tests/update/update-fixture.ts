@@ -7,6 +7,7 @@ import { encodeBundle } from '../../src/update/bundle-container.js';
 import { serializeManifest, type BundleManifest } from '../../src/update/bundle-manifest.js';
 import { keyIdOf, signManifestBytes, type PublicSigningKey } from '../../src/update/signing-keys.js';
 import type { UpdatePaths } from '../../src/update/update-paths.js';
+import type { VerificationContext } from '../../src/update/index.js';
 
 export interface TestKey {
   readonly id: string;
@@ -27,6 +28,15 @@ export const OFFICE_KEY = testKey(1);
 export const STANDBY_KEY = testKey(2);
 export const STRANGER_KEY = testKey(3);
 export const HARDWARE = 'rpi5';
+
+/** What the fuzzers verify bundles against: both pinned keys, version 1.0.0 running, small limits. */
+export const FUZZ_CONTEXT: VerificationContext = {
+  pinnedKeys: [OFFICE_KEY.pinned, STANDBY_KEY.pinned],
+  runningVersion: '1.0.0',
+  floor: '1.0.0',
+  hardwareId: HARDWARE,
+  limits: { maxBundleBytes: 1024 * 1024, maxManifestBytes: 64 * 1024, maxFiles: 50 },
+};
 
 export interface PayloadFile {
   readonly path: string;
