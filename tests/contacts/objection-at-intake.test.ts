@@ -127,4 +127,3 @@ describe('a mail sender under objection at intake', () => {
     expect(f.contacts.findByReference(other)).toMatchObject({ priorContacts: 1, pseudonym: expect.anything() });
   });
 });
-});
