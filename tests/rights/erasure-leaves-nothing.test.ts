@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { emailAddressProbe, probeFor, scanDirectory, type Needle, type NumberProbe, type KnownNumber } from '../support/identifier-scanner.js';
-import { mailSender, STATION } from './mail-sender-fixture.js';
+import { mailSender } from './mail-sender-fixture.js';
 import { MailMessagesRepository } from '../../src/store/mail-messages-repository.js';
 import { coordinator, requestsFixture, valueOf, type RequestsFixture } from './requests-fixture.js';
 
