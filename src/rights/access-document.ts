@@ -1,7 +1,9 @@
 import type { Policy } from '../config/policy-presets.js';
 import type { ContactRow } from '../store/contacts-repository.js';
+import type { MailMessageRow } from '../store/mail-messages-repository.js';
 import type { RegistrationRow } from '../store/registrations-repository.js';
 import type { TranscriptLineRow } from '../store/transcripts-repository.js';
+import type { Channel } from '../privacy/types.js';
 import { localWallTime } from '../retention/retention-calendar.js';
 
 /** The retention periods an access export states; the site's policy. */
@@ -16,6 +18,7 @@ export interface BilingualText {
 /** Whether the contact's identifier is in the export, and if not, why. */
 export type IdentifierState = 'shown' | 'past-retention' | 'not-stored';
 export type TranscriptLineState = 'kept' | 'redacted' | 'past-retention';
+export type MailState = 'kept' | 'past-retention';
 
 export interface AccessTranscriptLine {
   readonly author: 'caller' | 'volunteer';
@@ -23,6 +26,22 @@ export interface AccessTranscriptLine {
   readonly state: TranscriptLineState;
   /** Null when redacted or past its retention. */
   readonly text: string | null;
+}
+
+/** One mail of a mail contact: the person's own mails and the helpline's answers. */
+export interface AccessMail {
+  /** 'caller' for a mail the person sent, 'volunteer' for the helpline's answer (as transcript lines). */
+  readonly author: 'caller' | 'volunteer';
+  /** When it came in, or when the answer was written. */
+  readonly at: string;
+  readonly state: MailState;
+  /** Subject and plain text as stored; null once past retention. */
+  readonly subject: string | null;
+  readonly text: string | null;
+  /** Attachments that came with the mail and were never stored. */
+  readonly attachmentsNotKept: number;
+  /** False for an answer the relay never took: written, but not sent. */
+  readonly delivered: boolean;
 }
 
 export interface AccessContact {
@@ -38,6 +57,7 @@ export interface AccessContact {
   readonly identifier: string | null;
   readonly registration: { readonly ageBand: string; readonly topic: string; readonly outcome: string; readonly registeredAt: string } | null;
   readonly transcript: readonly AccessTranscriptLine[];
+  readonly mails: readonly AccessMail[];
 }
 
 export interface AccessDocument {
@@ -56,6 +76,15 @@ export interface HeldContact {
   readonly identifier: string | null;
   readonly registration: RegistrationRow | undefined;
   readonly transcript: readonly { readonly line: TranscriptLineRow; readonly text: string | undefined }[];
+  /** A mail contact's mails, oldest first; `content` undefined once its key is gone. */
+  readonly mails: readonly { readonly row: MailMessageRow; readonly content: HeldMailContent | undefined }[];
+}
+
+/** What a stored mail holds for the person: what they wrote or were answered, as stored. */
+export interface HeldMailContent {
+  readonly subject: string;
+  readonly text: string;
+  readonly attachmentsDropped: number;
 }
 
 export interface AccessDocumentInput {
@@ -63,6 +92,8 @@ export interface AccessDocumentInput {
   readonly receivedAt: number;
   readonly answeredAt: number;
   readonly timeZone: string;
+  /** The channel the request named: what the person supplied (a number, an address or a reference). */
+  readonly channel: Channel;
   readonly held: readonly HeldContact[];
   readonly retention: AccessRetentionFacts;
 }
@@ -95,16 +126,25 @@ export function accessDocument(input: AccessDocumentInput): AccessDocument {
         state: text !== undefined ? 'kept' : line.redactedAt !== null ? 'redacted' : 'past-retention',
         text: text ?? null,
       })),
+      mails: held.mails.map(({ row, content }) => ({
+        author: row.direction === 'in' ? 'caller' : 'volunteer',
+        at: at(row.at),
+        state: content ? 'kept' : 'past-retention',
+        subject: content?.subject ?? null,
+        text: content?.text ?? null,
+        attachmentsNotKept: content?.attachmentsDropped ?? 0,
+        delivered: row.delivered,
+      })),
     };
   });
   return {
     format: 'helpline-gateway.access-export.v1',
     request: { reference: input.reference, receivedAt: at(input.receivedAt), answeredAt: at(input.answeredAt), timeZone: input.timeZone },
     nothingLinkableRemains: contacts.length === 0,
-    finding: contacts.length === 0 ? NOTHING_LINKABLE : heldFinding(contacts.length),
+    finding: contacts.length === 0 ? nothingLinkable(SUPPLIED[input.channel]) : heldFinding(contacts.length, SUPPLIED[input.channel]),
     contacts,
     notLinked: NOT_LINKED,
-    retention: retentionPeriods(input.retention),
+    retention: retentionPeriods(input.retention, contacts.some((contact) => contact.channel === 'mail')),
   };
 }
 
@@ -118,15 +158,24 @@ export function localIsoTime(at: number, timeZone: string): string {
   return `${new Date(wall).toISOString().slice(0, 19)}${sign}${hours}:${minutes}`;
 }
 
-const NOTHING_LINKABLE: BilingualText = {
-  nl: 'Wij bewaren niets meer dat met het opgegeven nummer of de opgegeven referentie te verbinden is: de bewaartermijn is verstreken, of er is nooit iets van bewaard.',
-  en: 'Nothing we hold can still be connected to the number or reference you gave us: its retention period has passed, or nothing was ever held.',
+/** What the person gave us, as the finding names it. */
+const SUPPLIED: Readonly<Record<Channel, BilingualText>> = {
+  phone: { nl: 'het opgegeven nummer of de opgegeven referentie', en: 'the number or reference you gave us' },
+  mail: { nl: 'het opgegeven mailadres of de opgegeven referentie', en: 'the e-mail address or reference you gave us' },
+  chat: { nl: 'de opgegeven referentie', en: 'the reference you gave us' },
 };
 
-function heldFinding(count: number): BilingualText {
+function nothingLinkable(supplied: BilingualText): BilingualText {
   return {
-    nl: `Wij bewaren ${count} ${count === 1 ? 'contact' : 'contacten'} die met het opgegeven nummer of de opgegeven referentie te verbinden ${count === 1 ? 'is' : 'zijn'}; hieronder staat alles wat daarvan bewaard is.`,
-    en: `We hold ${count} ${count === 1 ? 'contact' : 'contacts'} connected to the number or reference you gave us; everything held about ${count === 1 ? 'it' : 'them'} is listed below.`,
+    nl: `Wij bewaren niets meer dat met ${supplied.nl} te verbinden is: de bewaartermijn is verstreken, of er is nooit iets van bewaard.`,
+    en: `Nothing we hold can still be connected to ${supplied.en}: its retention period has passed, or nothing was ever held.`,
+  };
+}
+
+function heldFinding(count: number, supplied: BilingualText): BilingualText {
+  return {
+    nl: `Wij bewaren ${count} ${count === 1 ? 'contact' : 'contacten'} die met ${supplied.nl} te verbinden ${count === 1 ? 'is' : 'zijn'}; hieronder staat alles wat daarvan bewaard is.`,
+    en: `We hold ${count} ${count === 1 ? 'contact' : 'contacts'} connected to ${supplied.en}; everything held about ${count === 1 ? 'it' : 'them'} is listed below.`,
   };
 }
 
@@ -141,12 +190,21 @@ const NOT_LINKED: readonly BilingualText[] = [
   },
 ];
 
-function retentionPeriods(facts: AccessRetentionFacts): AccessDocument['retention'] {
+function retentionPeriods(facts: AccessRetentionFacts, mailHeld: boolean): AccessDocument['retention'] {
   const months = (count: number): BilingualText => ({ nl: `${count} ${count === 1 ? 'maand' : 'maanden'}`, en: `${count} ${count === 1 ? 'month' : 'months'}` });
   return [
     { data: { nl: 'Telefoonnummer (versleuteld)', en: 'Phone number (encrypted)' }, period: months(facts.phoneSealedMonths) },
     { data: { nl: 'Herkennen van eerdere contacten (pseudoniem)', en: 'Recognizing earlier contacts (pseudonym)' }, period: months(facts.phoneLinkageMonths) },
     { data: { nl: 'Inhoud van chatgesprekken', en: 'Chat conversation content' }, period: months(facts.chatTranscriptMonths) },
+    // Every site's rule (retention-rules.ts), stated where the person wrote to us by mail.
+    ...(mailHeld
+      ? [
+          {
+            data: { nl: 'Mails en het mailadres (versleuteld)', en: 'Mails and the e-mail address (encrypted)' },
+            period: { nl: 'tot het einde van het kalenderjaar (1 januari)', en: 'until the end of the calendar year (1 January)' },
+          },
+        ]
+      : []),
     {
       data: { nl: 'Anonieme registratie en tijdstip van het contact', en: 'Anonymous registration and time of the contact' },
       period: { nl: 'bewaard zonder gegevens die naar jou leiden', en: 'kept without anything that leads to you' },

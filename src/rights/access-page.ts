@@ -1,4 +1,4 @@
-import type { AccessContact, AccessDocument, BilingualText, IdentifierState, TranscriptLineState } from './access-document.js';
+import type { AccessContact, AccessDocument, AccessMail, BilingualText, IdentifierState, MailState, TranscriptLineState } from './access-document.js';
 
 /**
  * The access export as one printable HTML page: no script, no external resource (the policy in the
@@ -68,6 +68,33 @@ const LINE_STATES: Readonly<Record<TranscriptLineState, BilingualText>> = {
   'past-retention': { nl: 'niet meer bewaard: bewaartermijn verstreken', en: 'no longer held: retention period passed' },
 };
 
+const MAIL_STATES: Readonly<Record<MailState, BilingualText>> = {
+  kept: { nl: 'bewaard', en: 'held' },
+  'past-retention': { nl: 'niet meer bewaard: bewaartermijn verstreken', en: 'no longer held: retention period passed' },
+};
+
+const MAIL_AUTHORS: Readonly<Record<AccessMail['author'], BilingualText>> = {
+  caller: { nl: 'jouw mail', en: 'your mail' },
+  volunteer: { nl: 'ons antwoord', en: 'our answer' },
+};
+
+/** The mails of a mail contact: each its own table, the text kept as the person or volunteer wrote it. */
+function mailsPart(mails: readonly AccessMail[]): string {
+  if (mails.length === 0) return '';
+  const one = (mail: AccessMail): string => {
+    const rows: Array<[BilingualText, string]> = [
+      [{ nl: 'Door', en: 'By' }, `${MAIL_AUTHORS[mail.author].nl} / ${MAIL_AUTHORS[mail.author].en}`],
+      [{ nl: 'Tijd', en: 'Time' }, mail.at],
+    ];
+    if (mail.author === 'volunteer' && !mail.delivered) rows.push([{ nl: 'Verzonden', en: 'Sent' }, 'nee, niet verzonden / no, not sent']);
+    if (mail.state !== 'kept') return `${table(rows)}\n<p>${bilingual(MAIL_STATES[mail.state])}</p>`;
+    rows.push([{ nl: 'Onderwerp', en: 'Subject' }, mail.subject ?? '']);
+    if (mail.attachmentsNotKept > 0) rows.push([{ nl: 'Bijlagen', en: 'Attachments' }, `${mail.attachmentsNotKept}: nooit bewaard / never stored`]);
+    return `${table(rows)}\n<p class="line">${escapeHtml(mail.text ?? '')}</p>`;
+  };
+  return `<h3>${bilingual({ nl: 'Mails', en: 'Mails' })}</h3>\n${mails.map(one).join('\n')}`;
+}
+
 function contactSection(contact: AccessContact): string {
   const rows: Array<[BilingualText, string]> = [
     [{ nl: 'Kanaal', en: 'Channel' }, contact.channel],
@@ -99,7 +126,7 @@ function contactSection(contact: AccessContact): string {
               }</td></tr>`,
           )
           .join('\n')}\n</table>`;
-  return `<section>\n<h2>${bilingual({ nl: 'Contact', en: 'Contact' })} ${escapeHtml(contact.reference)}</h2>\n${table(rows)}\n${transcript}</section>`;
+  return `<section>\n<h2>${bilingual({ nl: 'Contact', en: 'Contact' })} ${escapeHtml(contact.reference)}</h2>\n${table(rows)}\n${transcript}${mailsPart(contact.mails)}</section>`;
 }
 
 function table(rows: ReadonlyArray<readonly [BilingualText, string]>): string {

@@ -33,6 +33,8 @@ export interface CallerRequestAnswer {
   /** Contacts the box still held for the supplied identifier when answering. */
   readonly matchedContacts: number;
   readonly transcriptLines: number;
+  /** Access and erasure: the mails (in and out) of the matched mail contacts, exported or erased with them. */
+  readonly mails?: number;
   readonly erasedContacts: number;
   readonly erasedTranscriptLines: number;
   /** True when the box held nothing linkable (past retention, or never there). */

@@ -10,14 +10,16 @@ import type { Keyring } from '../privacy/keyring.js';
 import type { SiteCountry } from '../privacy/normalize.js';
 import type { Pseudonymizer } from '../privacy/pseudonym.js';
 import type { Vault } from '../privacy/vault.js';
+import { parseSealedMail } from '../mail/sealed-mail.js';
 import type { ContactRow, ContactsRepository } from '../store/contacts-repository.js';
+import { MailMessagesRepository, type MailMessageRow } from '../store/mail-messages-repository.js';
 import { ObjectionsRepository } from '../store/objections-repository.js';
 import type { GatewayDatabase } from '../store/open-database.js';
 import { RegistrationsRepository } from '../store/registrations-repository.js';
 import type { NewRightsRequestRow, RightsRequestRow, RightsRequestsRepository } from '../store/rights-requests-repository.js';
 import { TranscriptsRepository } from '../store/transcripts-repository.js';
 import type { Clock } from '../time/clock.js';
-import { accessDocument, localIsoTime, type AccessRetentionFacts, type HeldContact } from './access-document.js';
+import { accessDocument, localIsoTime, type AccessRetentionFacts, type HeldContact, type HeldMailContent } from './access-document.js';
 import { renderAccessPage } from './access-page.js';
 import type {
   AccessExport,
@@ -77,6 +79,7 @@ export class CallerRequests implements CallerRequestDesk {
   readonly #options: CallerRequestsOptions;
   readonly #registrations: RegistrationsRepository;
   readonly #transcripts: TranscriptsRepository;
+  readonly #mails: MailMessagesRepository;
   readonly #objections: ObjectionRegister;
   readonly #retention: AccessRetentionFacts;
   readonly #newReference: () => string;
@@ -85,6 +88,7 @@ export class CallerRequests implements CallerRequestDesk {
     this.#options = options;
     this.#registrations = new RegistrationsRepository(options.database);
     this.#transcripts = new TranscriptsRepository(options.database);
+    this.#mails = new MailMessagesRepository(options.database);
     this.#objections = options.objections ?? ObjectionRegister.load(new ObjectionsRepository(options.database), options.clock);
     this.#retention = options.retention ?? DEFAULT_RETENTION[options.country];
     this.#newReference = options.newReference ?? randomRequestReference;
@@ -161,19 +165,22 @@ export class CallerRequests implements CallerRequestDesk {
             line,
             text: line.sealedText === null ? undefined : vault.unsealText(line.sealedText, line.sealedEpoch),
           })),
+          mails: this.#mails.messagesOf(contact.id).map((mail) => ({ row: mail, content: this.#unsealMail(mail) })),
         };
       });
-      const document = accessDocument({ reference: row.reference, receivedAt: row.receivedAt, answeredAt, timeZone, held, retention: this.#retention });
+      const document = accessDocument({ reference: row.reference, receivedAt: row.receivedAt, answeredAt, timeZone, channel: row.channel, held, retention: this.#retention });
       const transcriptLines = held.reduce((sum, contact) => sum + contact.transcript.length, 0);
+      const mails = held.reduce((sum, contact) => sum + contact.mails.length, 0);
       const answer = answerOf({
         matchedContacts: held.length,
         transcriptLines,
+        mails,
         summary:
           held.length === 0
             ? 'Access answered: nothing linkable remains (past retention, or never held).'
-            : `Access answered: ${held.length} contact(s) and ${transcriptLines} transcript line(s) exported.`,
+            : `Access answered: ${held.length} contact(s), ${transcriptLines} transcript line(s) and ${mails} mail(s) exported.`,
       });
-      this.#audit(actor, accountId, 'export.written', row, { contacts: held.length, transcriptLines, formats: 'json+html' });
+      this.#audit(actor, accountId, 'export.written', row, { contacts: held.length, transcriptLines, mails, formats: 'json+html' });
       const fileName = `access-${row.reference}`;
       return {
         answer,
@@ -196,23 +203,26 @@ export class CallerRequests implements CallerRequestDesk {
       const { requests, clock } = this.#options;
       const matched = this.#matched(row);
       let transcriptLines = 0;
+      let mails = 0;
       let anonymousRegistrations = 0;
       for (const contact of matched) {
         const removed = requests.eraseContact(contact.id);
         transcriptLines += removed.transcriptLines;
+        mails += removed.mails;
         anonymousRegistrations += removed.anonymousRegistrations;
       }
       erased = matched;
       const answer = answerOf({
         matchedContacts: matched.length,
         transcriptLines,
+        mails,
         erasedContacts: matched.length,
         erasedTranscriptLines: transcriptLines,
         anonymousRegistrationsKept: anonymousRegistrations,
         summary:
           matched.length === 0
             ? 'Erasure answered: nothing linkable remains (past retention, or never held), so nothing was erased.'
-            : `Erasure answered: ${matched.length} contact(s) and ${transcriptLines} transcript line(s) erased; ${anonymousRegistrations} registration(s) stay as anonymous counts.`,
+            : `Erasure answered: ${matched.length} contact(s) and ${transcriptLines} transcript line(s) erased, with ${mails} mail(s); ${anonymousRegistrations} registration(s) stay as anonymous counts.`,
       });
       return { answer, answeredAt: clock.now(), value: (view: CallerRequestView) => view };
     });
@@ -306,6 +316,7 @@ export class CallerRequests implements CallerRequestDesk {
         erasedContacts: done.answer.erasedContacts,
         erasedTranscriptLines: done.answer.erasedTranscriptLines,
         nothingLinkableRemains: done.answer.nothingLinkableRemains,
+        ...(done.answer.mails === undefined ? {} : { mails: done.answer.mails }),
         ...(done.answer.objectedPseudonyms === undefined ? {} : { objectedPseudonyms: done.answer.objectedPseudonyms }),
       });
       logger.info({ request: row.reference, kind: row.kind, matchedContacts: done.answer.matchedContacts }, 'caller request answered');
@@ -313,6 +324,13 @@ export class CallerRequests implements CallerRequestDesk {
     });
     if (result.ok) database.checkpoint();
     return result;
+  }
+
+  /** A stored mail's subject and text while its month's mail-content key lives. */
+  #unsealMail(row: MailMessageRow): HeldMailContent | undefined {
+    const json = this.#options.vault.unsealText(row.sealedMessage, row.sealedEpoch, 'mail-content');
+    const mail = json === undefined ? undefined : parseSealedMail(json);
+    return mail && { subject: mail.subject, text: mail.text, attachmentsDropped: mail.attachmentsDropped };
   }
 
   #matched(row: RightsRequestRow): ContactRow[] {

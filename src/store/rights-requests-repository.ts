@@ -51,6 +51,8 @@ export interface RequestExtension {
 export interface ErasedContact {
   readonly contacts: number;
   readonly transcriptLines: number;
+  /** Mails in and out; the schema's ON DELETE CASCADE removes them with the contact. */
+  readonly mails: number;
   readonly disclosureRequests: number;
   readonly anonymousRegistrations: number;
 }
@@ -210,17 +212,18 @@ export class RightsRequestsRepository {
   }
 
   /**
-   * The store side of an erasure: deletes a contact with its transcript lines (ON DELETE CASCADE)
+   * The store side of an erasure: deletes a contact with its transcript lines and mails (ON DELETE CASCADE)
    * and the break-glass requests that name it (they would block the delete); its registration stays
    * as an anonymous count (ON DELETE SET NULL). Run inside the request's transaction, then
    * `db.checkpoint()` once committed so the bytes leave the -wal file.
    */
   eraseContact(contactId: number): ErasedContact {
     const transcriptLines = this.#db.get<{ n: number }>('SELECT count(*) AS n FROM transcript_lines WHERE contact_id = ?', [contactId])?.n ?? 0;
+    const mails = this.#db.get<{ n: number }>('SELECT count(*) AS n FROM mail_messages WHERE contact_id = ?', [contactId])?.n ?? 0;
     const anonymousRegistrations = this.#db.get<{ n: number }>('SELECT count(*) AS n FROM registrations WHERE contact_id = ?', [contactId])?.n ?? 0;
     const disclosureRequests = this.#db.run('DELETE FROM disclosure_requests WHERE contact_id = ?', [contactId]).changes;
     const contacts = this.#db.run('DELETE FROM contacts WHERE id = ?', [contactId]).changes;
-    return { contacts, transcriptLines: contacts === 0 ? 0 : transcriptLines, disclosureRequests, anonymousRegistrations: contacts === 0 ? 0 : anonymousRegistrations };
+    return { contacts, transcriptLines: contacts === 0 ? 0 : transcriptLines, mails: contacts === 0 ? 0 : mails, disclosureRequests, anonymousRegistrations: contacts === 0 ? 0 : anonymousRegistrations };
   }
 
   /** Pseudonym rows held by requests, for `retention status` and tests. */

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ObjectionRegister } from '../../src/rights/objection-register.js';
 import { ObjectionsRepository } from '../../src/store/objections-repository.js';
 import { asMonthEpoch } from '../../src/time/month-epoch.js';
+import { mailSender, STATION } from '../rights/mail-sender-fixture.js';
 import { coordinator, requestsFixture, valueOf, type RequestsFixture } from '../rights/requests-fixture.js';
 
 const CALLER = '0612345678';
@@ -12,8 +13,8 @@ afterEach(() => {
   fixture = undefined;
 });
 
-function objected(f: RequestsFixture, supplied = CALLER): void {
-  const request = valueOf(f.rights.register(coordinator, { kind: 'objection', channel: 'phone', supplied }));
+function objected(f: RequestsFixture, supplied = CALLER, channel: 'phone' | 'mail' = 'phone'): void {
+  const request = valueOf(f.rights.register(coordinator, { kind: 'objection', channel, supplied }));
   valueOf(f.rights.confirmIdentity(coordinator, request.reference));
   valueOf(f.rights.object(coordinator, request.reference));
 }
@@ -92,5 +93,37 @@ describe('a caller under objection at intake', () => {
     if (!row) throw new Error('expected an objection');
     expect(reloaded.isObjected([{ epoch: row.epoch, pseudonym: row.pseudonym }])).toBe(true);
     expect(reloaded.isObjected([{ epoch: asMonthEpoch('2026-01'), pseudonym: row.pseudonym }])).toBe(false);
+  });
+});
+
+describe('a mail sender under objection at intake', () => {
+  const SENDER = 'Sanne.Vries@Example.org';
+
+  it('stores the sender\u2019s later mails unlinked and unsealed, with no count, in this month and the next, and counts other senders as before', async () => {
+    const f = (fixture = requestsFixture(new Date('2026-02-10T10:00:00Z')));
+    const sender = mailSender(f);
+    const before = await sender.receive(SENDER, 'Hoi', 'Eerste mail.');
+    await sender.receive('iemand.anders@example.org', 'Vraag', 'Een andere afzender.');
+    expect(f.contacts.findByReference(before)).toMatchObject({ pseudonym: expect.anything(), sealedIdentifier: expect.anything() });
+    objected(f, ' sanne.vries@example.ORG ', 'mail');
+    expect(f.objections.size).toBe(1);
+
+    f.clock.advance(2 * 60 * 60_000);
+    const after = await sender.receive(SENDER, 'Nog eens', 'Tweede mail.');
+    expect(f.contacts.findByReference(after)).toMatchObject({ channel: 'mail', presentation: 'number', linkEpoch: null, pseudonym: null, sealedEpoch: null, sealedIdentifier: null, priorContacts: 0 });
+    expect(sender.mailDesk.threads().find((thread) => thread.reference === after)).toMatchObject({ priorContacts: 0, state: 'new' });
+    // A volunteer still reads the mail; the sender got the confirmation, which needs no stored address.
+    sender.mailDesk.open(after, STATION);
+    expect(sender.mailDesk.messages(after, STATION)).toMatchObject({ ok: true, value: [{ direction: 'in', text: 'Tweede mail.' }] });
+    expect(sender.relay.sent.filter((mail) => mail.subject === 'We hebben je mail goed ontvangen')).toHaveLength(3);
+    // Unsealed means no address to answer to: the volunteer is told so (docs/rights.md, Objection).
+    expect(await sender.mailDesk.answer(after, STATION, 'Dank je voor je mail.')).toMatchObject({ ok: false, code: 'HGW_MAIL_SEND_FAILED' });
+
+    f.clock.set(new Date('2026-03-05T10:00:00Z'));
+    const march = await sender.receive(SENDER.toLowerCase(), 'Maart', 'Derde mail.');
+    expect(f.contacts.findByReference(march)).toMatchObject({ pseudonym: null, sealedIdentifier: null, priorContacts: 0 });
+    expect(new ObjectionsRepository(f.database).all().map((row) => row.epoch)).toEqual([asMonthEpoch('2026-02'), asMonthEpoch('2026-03')]);
+    const other = await sender.receive('iemand.anders@example.org', 'Weer een vraag', 'Nog een andere mail.');
+    expect(f.contacts.findByReference(other)).toMatchObject({ priorContacts: 1, pseudonym: expect.anything() });
   });
 });

@@ -11,8 +11,9 @@ import { DisclosuresRepository } from '../../src/store/disclosures-repository.js
 import { IncidentsRepository } from '../../src/store/incidents-repository.js';
 import { asMonthEpoch } from '../../src/time/month-epoch.js';
 import { deskFixture, shreddedMonths, type DeskFixture } from '../contacts/desk-fixture.js';
-import { probeFor, scanBytes, scanDirectory, type KnownNumber } from '../support/identifier-scanner.js';
+import { emailAddressProbe, probeFor, scanBytes, scanDirectory, type KnownNumber } from '../support/identifier-scanner.js';
 import { insertedContact } from '../support/inserted-contact.js';
+import { mailSender } from './mail-sender-fixture.js';
 
 const HOUR = 60 * 60 * 1000;
 const MOBILE: KnownNumber = { name: 'Dutch mobile', e164: '+31612345678', countryCode: '31', areaCodeLength: 1 };
@@ -136,6 +137,47 @@ describe('break-glass disclosure with two coordinators', () => {
     expect(approved.identifier.kind).toBe('ip');
     expect(canonicalText(approved.identifier)).toBe('192.0.2.7');
     expect(auditTrail(f).at(-1)?.details).toMatchObject({ dataClass: 'chat-ip' });
+  });
+
+  it('unseals a mail sender\u2019s address under the mail-address vault key, once, for the approving coordinator only', async () => {
+    const f = setUp();
+    const SENDER = 'Lotte.Bakker+hulp@Example.org';
+    const reference = await mailSender(f).receive(SENDER, 'Mijn broertje', 'Mijn vader heeft gezegd dat hij mijn broertje vannacht iets aandoet.');
+    const requestId = requestedId(f.breakGlass.request(anna, reference, REASON));
+    expect(f.disclosures.findById(requestId)).toMatchObject({ state: 'pending', requestedBy: 'anna', reason: REASON });
+    // The requesting coordinator is shown nothing, and cannot approve their own request.
+    expect(f.breakGlass.approve(anna, requestId)).toEqual({ ok: false, reason: 'same-coordinator' });
+
+    f.clock.advance(HOUR);
+    const approved = f.breakGlass.approve(bram, requestId);
+    if (!approved.ok) throw new Error(`approval refused: ${approved.reason}`);
+    expect(approved.identifier.kind).toBe('email');
+    expect(canonicalText(approved.identifier)).toBe('lotte.bakker+hulp@example.org');
+    expect(approved.reference).toBe(reference);
+    // Shown once: the request is decided, a second approval (by anyone) reveals nothing.
+    expect(f.breakGlass.approve(bram, requestId)).toEqual({ ok: false, reason: 'not-pending' });
+    expect(f.breakGlass.approve({ accountId: 'chris', role: 'coordinator' }, requestId)).toEqual({ ok: false, reason: 'not-pending' });
+
+    expect(auditTrail(f)).toEqual([
+      { action: 'disclosure.requested', target: reference, details: { requestId, reasonLength: REASON.length } },
+      { action: 'request.refused', target: reference, details: { subject: 'disclosure', attempt: 'approve', refusal: 'same-coordinator', requestId } },
+      { action: 'disclosure.approved', target: reference, details: { requestId, incidentId: approved.incidentId } },
+      { action: 'disclosure.unsealed', target: reference, details: { requestId, dataClass: 'mail-address' } },
+      { action: 'request.refused', target: reference, details: { subject: 'disclosure', attempt: 'approve', refusal: 'not-pending', requestId } },
+      { action: 'request.refused', target: reference, details: { subject: 'disclosure', attempt: 'approve', refusal: 'not-pending', requestId } },
+    ]);
+    expect(f.audit.verify()).toMatchObject({ ok: true, entries: 6 });
+    expect(f.register.open()).toEqual([
+      expect.objectContaining({ id: approved.incidentId, kind: 'break-glass-disclosure', severity: 'high', summary: `break-glass disclosure of contact ${reference} approved by two coordinators` }),
+    ]);
+
+    f.database.checkpoint();
+    const probes = [emailAddressProbe('sender', SENDER)];
+    expect(scanBytes('audit entries', Buffer.from(JSON.stringify(f.audit.entries(0, 1000))), probes)).toEqual([]);
+    expect(scanBytes('incidents', Buffer.from(JSON.stringify(f.register.open())), probes)).toEqual([]);
+    expect(f.logLines.length).toBeGreaterThan(0);
+    expect(scanBytes('log', Buffer.from(f.logLines.join('')), probes)).toEqual([]);
+    expect(scanDirectory(f.root, probes).sightings).toEqual([]);
   });
 });
 

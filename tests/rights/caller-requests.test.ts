@@ -90,6 +90,7 @@ describe('an access request, end to end', () => {
         kind: 'access',
         matchedContacts: 2,
         transcriptLines: 0,
+        mails: 0,
         erasedContacts: 0,
         erasedTranscriptLines: 0,
         nothingLinkableRemains: false,

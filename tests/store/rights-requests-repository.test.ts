@@ -96,11 +96,11 @@ describe('the rights requests repository', () => {
     db.run("INSERT INTO transcript_lines (contact_id, author, written_at, sealed_epoch, sealed_text) VALUES (?, 'caller', 1, '2026-01', x'00')", [contactId]);
     db.run("INSERT INTO registrations (contact_id, channel, occurred_at, age_band, topic, outcome, registered_at) VALUES (?, 'chat', 1, 'a', 'b', 'c', 2)", [contactId]);
     db.run("INSERT INTO disclosure_requests (contact_id, requested_by, reason, requested_at) VALUES (?, 'anna', 'reason', 1)", [contactId]);
-    expect(requests.eraseContact(contactId)).toEqual({ contacts: 1, transcriptLines: 1, disclosureRequests: 1, anonymousRegistrations: 1 });
+    expect(requests.eraseContact(contactId)).toEqual({ contacts: 1, transcriptLines: 1, mails: 0, disclosureRequests: 1, anonymousRegistrations: 1 });
     expect(contacts.count()).toBe(0);
     expect(db.get('SELECT count(*) AS n FROM transcript_lines')).toEqual({ n: 0 });
     expect(db.get('SELECT contact_id FROM registrations')).toEqual({ contact_id: null });
-    expect(requests.eraseContact(contactId)).toEqual({ contacts: 0, transcriptLines: 0, disclosureRequests: 0, anonymousRegistrations: 0 });
+    expect(requests.eraseContact(contactId)).toEqual({ contacts: 0, transcriptLines: 0, mails: 0, disclosureRequests: 0, anonymousRegistrations: 0 });
   });
 });
 
