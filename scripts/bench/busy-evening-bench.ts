@@ -14,7 +14,7 @@
  *   node --import tsx scripts/bench/busy-evening-bench.ts   (BENCH_EVENING_* as in run-benchmarks.ts)
  */
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -26,6 +26,7 @@ import { CapturingRelay } from '../../tests/mail/mail-fixture.js';
 import type { BoxFigures } from './busy-evening-box.js';
 import { BoxProcess, chatFor, mailUntil, openChats, phoneCalls, stationTokens, Stations, writeBoxConfig, type PhoneFlow } from './busy-evening-harness.js';
 import type { DirectionSummary } from './chat-relay-bench.js';
+import { machineMeta, type MachineMeta } from './machine.js';
 import { ensurePrivacyPopulation } from './population.js';
 import { copyToScratch, RETENTION_NOW, RETENTION_SPREAD } from './retention-bench.js';
 import { ensureSipp, freeUdpPort, startDeskPhones } from './sipp-runs.js';
@@ -55,22 +56,10 @@ export interface PhaseFigures {
   readonly peakRssBytes: number;
 }
 
+export type BusyEveningSettings = Omit<BusyEveningOptions, 'cacheRoot' | 'log'>;
+
 export interface BusyEveningResults {
-  readonly meta: {
-    readonly date: string;
-    readonly node: string;
-    readonly cpu: string;
-    readonly cores: number;
-    readonly loadAverage: number;
-    readonly contacts: number;
-    readonly calls: number;
-    readonly holdSeconds: number;
-    readonly chats: number;
-    readonly seconds: number;
-    readonly mailsPerMinute: number;
-    readonly registrations: number;
-    readonly totalSeconds: number;
-  };
+  readonly meta: MachineMeta & BusyEveningSettings & { readonly loadAverage: number; readonly totalSeconds: number };
   /** The populated box: started, then calls alone, chats alone, and the busy evening. */
   readonly start: { readonly ms: number; readonly peakRssBytes: number };
   readonly callsAlone: PhaseFigures;
@@ -210,22 +199,9 @@ export async function runBusyEveningBench(options: BusyEveningOptions): Promise<
       } finally {
         await emptySite.stop();
       }
+      const { cacheRoot: _cacheRoot, log: _log, ...settings } = options;
       return {
-        meta: {
-          date: new Date().toISOString(),
-          node: process.version,
-          cpu: cpus()[0]?.model ?? 'unknown',
-          cores: cpus().length,
-          loadAverage,
-          contacts: options.contacts,
-          calls: options.calls,
-          holdSeconds: options.holdSeconds,
-          chats: options.chats,
-          seconds: options.seconds,
-          mailsPerMinute: options.mailsPerMinute,
-          registrations: options.registrations,
-          totalSeconds: (performance.now() - started) / 1000,
-        },
+        meta: { ...machineMeta(), ...settings, loadAverage, totalSeconds: (performance.now() - started) / 1000 },
         start,
         callsAlone: calls,
         chatsAlone: chats,
