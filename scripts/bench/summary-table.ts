@@ -227,7 +227,7 @@ function statsFigures(stats: StatsBenchResults | undefined, replay: OutboxReplay
   if (replay) {
     const window = replay.meta.defaultWindow;
     for (const row of replay.rows.filter((candidate) => candidate.window === window)) {
-      figures.push({ figure: `outbox replay, ${replay.meta.days} days offline, ${row.periodLength}ly, ${row.rttMs} ms round trip: time to drain`, unit: 'ms', measured: row.box.drainMs, baseline: { value: row.baseline.drainMs, what: 'bare mqtt.js' } });
+      figures.push({ figure: `outbox replay, ${replay.meta.days} days offline, ${row.periodLength === 'day' ? 'daily' : `${row.periodLength}ly`} periods, ${row.rttMs} ms round trip, ${window} in flight: time to drain`, unit: 'ms', measured: row.box.drainMs, baseline: { value: row.baseline.drainMs, what: 'bare mqtt.js' } });
     }
   }
   return figures;
