@@ -92,6 +92,8 @@ export interface RunningGateway {
   readonly desk: ContactDesk;
   readonly line: LineInterface;
   readonly upstream: UpstreamService;
+  /** The sweeper `run` starts; a benchmark sweeps with it while the box is under load. */
+  readonly retention: Pick<RetentionSweeper, 'sweep'>;
   readonly database: GatewayDatabase;
   readonly accounts: AccountService;
   readonly incidents: IncidentRegister;
@@ -658,6 +660,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
       ...(mailPort === undefined ? {} : { mailPort }),
       desk,
       line,
+      retention: sweeper,
       upstream,
       database,
       accounts,

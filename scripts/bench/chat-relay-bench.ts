@@ -71,7 +71,7 @@ function summarize(samples: readonly number[]): DirectionSummary {
 }
 
 /** Latencies of one direction: send time by message key, then the arrival of that key. */
-class Direction {
+export class Direction {
   readonly #sentAt = new Map<string, number>();
   readonly #samples: number[] = [];
   #measureFrom = 0;
@@ -112,7 +112,7 @@ async function loadSuggest(): Promise<{ suggest: (text: string) => readonly Sugg
 }
 
 /** Opens `count` sockets and runs `sendOne(socket, index, seq)` at `ratePerChat`, phases spread evenly, for `seconds`. */
-async function drive(sockets: readonly WebSocket[], options: ChatRelayOptions, sendOne: (socket: WebSocket, index: number, seq: number) => void): Promise<void> {
+export async function drive(sockets: readonly WebSocket[], options: ChatRelayOptions, sendOne: (socket: WebSocket, index: number, seq: number) => void): Promise<void> {
   const period = 1000 / options.ratePerChat;
   const timers: NodeJS.Timeout[] = [];
   const starts: NodeJS.Timeout[] = [];
@@ -130,7 +130,7 @@ async function drive(sockets: readonly WebSocket[], options: ChatRelayOptions, s
   await new Promise((resolve) => setTimeout(resolve, DRAIN_MS));
 }
 
-function connect(url: string, headers: Record<string, string>): Promise<WebSocket> {
+export function connect(url: string, headers: Record<string, string>): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, { headers });
     socket.once('open', () => resolve(socket));

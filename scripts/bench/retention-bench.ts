@@ -495,7 +495,7 @@ class CallDriver {
 }
 
 /** The sweep destroys data: it runs on a copy, so the cached store stays as built. */
-function copyToScratch(population: PrivacyPopulatedFiles, scratch: string): { database: string; keyringDirectory: string } {
+export function copyToScratch(population: PrivacyPopulatedFiles, scratch: string): { database: string; keyringDirectory: string } {
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
   const database = join(scratch, 'privacy.db');

@@ -1,8 +1,11 @@
 /**
- * `npm run bench`: runs the benchmark, then the retention run, then the telephony benchmarks (call
- * setup through the SIP box against SIPp direct, RTP relay CPU), the chat relay and PII quality,
- * the statistics year and the outbox replay, prints the Markdown tables and, for
- * a full-scale run, writes them into docs/benchmarks.md below the hand-written method section.
+ * `npm run bench`: one report. It runs the intake benchmark and its storage baseline (a raw SQLite
+ * insert with fsync), the retention run, the telephony benchmarks (call setup through the SIP box
+ * against SIPp direct, RTP relay CPU), the chat relay and PII quality, the statistics year, the
+ * outbox replay, start-to-ready, update apply and the busy evening (with the peak RSS), prints a
+ * summary table (every figure, its same-run baseline, ratio, target and verdict) and the tables of
+ * each part, and, for a full-scale run, writes them into docs/benchmarks.md below the hand-written
+ * method section.
  *
  *   BENCH_CONTACTS=1000000  stored contacts before the measured calls
  *   BENCH_RETENTION_CONTACTS=2000000  stored contacts the retention run sweeps
@@ -20,12 +23,24 @@
  *   BENCH_CHAT_SECONDS=10   measured seconds of the chat relay run
  *   BENCH_STATS_CONTACTS=400000  registered contacts of the statistics year (issue 6)
  *   BENCH_REPLAY_DAYS=7     days offline before the outbox replay (issue 6)
+ *   BENCH_RAW_INSERTS=2000  raw SQLite inserts (synchronous=FULL) of the storage baseline
+ *   BENCH_START_CONTACTS=0,1000000  stores to time start-to-ready on (default: empty and BENCH_CONTACTS)
+ *   BENCH_START_REPETITIONS=3  starts per store (the median is reported)
+ *   BENCH_UPDATE_PAYLOAD=project  the update bundle: project (dist/ and production node_modules) or synthetic
+ *   BENCH_UPDATE_REPETITIONS=3  applies (the median is reported)
+ *   BENCH_EVENING_CONTACTS=2000000  the busy evening's store (default: BENCH_RETENTION_CONTACTS, the same cache)
+ *   BENCH_EVENING_CALLS=60  phone calls up at once during the busy evening
+ *   BENCH_EVENING_HOLD_SECONDS=10  how long each of them is held
+ *   BENCH_EVENING_CHATS=200  chats, one line a second each
+ *   BENCH_EVENING_SECONDS=30  measured seconds of each phase (calls alone, chats alone, the evening)
+ *   BENCH_EVENING_MAILS_PER_MINUTE=30  mails over SMTP during the evening
+ *   BENCH_EVENING_REGISTRATIONS=7700  registered contacts of the statistics week closed during it
  *   BENCH_WRITE_DOCS=1      also write docs/benchmarks.md for a scaled-down run (0: never)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runBenchmarks } from './bench-harness.js';
-import { renderReport, renderRetentionReport, retentionVerdict, targetVerdicts } from './bench-report.js';
+import { formatDuration, renderReport, renderRetentionReport, retentionVerdict, targetVerdicts } from './bench-report.js';
 import { runRetentionBench } from './retention-bench.js';
 import { runCallSetupBench } from './call-setup-bench.js';
 import { runRtpRelayBench } from './rtp-relay-bench.js';
@@ -35,6 +50,11 @@ import { renderStatsBench, runStatsBench } from './stats-bench.js';
 import { renderOutboxReplayReport, runOutboxReplayBench } from './outbox-replay-bench.js';
 import { HELD_OUT_LINES } from '../../tests/pii/held-out-lines.js';
 import { callSetupVerdict, renderCallSetupReport, renderRtpRelayReport, rtpRelayVerdict } from './telephony-report.js';
+import { runRawInsertBaseline } from './raw-insert-baseline.js';
+import { renderStartToReadyReport, runStartToReadyBench } from './start-to-ready-bench.js';
+import { renderUpdateApplyReport, runUpdateApplyBench } from './update-apply-bench.js';
+import { renderBusyEveningReport, runBusyEveningBench } from './busy-evening-bench.js';
+import { renderSummaryTable, summaryRows } from './summary-table.js';
 
 const DEFAULT_CONTACTS = 1_000_000;
 const DEFAULT_CALLS = 2_000;
@@ -70,7 +90,12 @@ const writeDocs = process.env.BENCH_WRITE_DOCS === undefined ? fullScale : proce
 
 const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
 const results = runBenchmarks({ contacts, calls, warmup, cacheRoot: join(root, '.bench'), log });
-const intakeReport = renderReport(results);
+const rawInserts = positiveInteger('BENCH_RAW_INSERTS', 2_000);
+log(`storage baseline: ${rawInserts} raw SQLite inserts, each committed with fsync`);
+const rawInsert = runRawInsertBaseline({ inserts: rawInserts, warmup: Math.min(200, Math.ceil(rawInserts / 10)), scratchRoot: join(root, '.bench') });
+const intakeReport = `${renderReport(results)}\n\n### Storage baseline: a raw SQLite insert with fsync\n\n` +
+  '| bare node-sqlite3-wasm table, WAL, synchronous=FULL, one autocommit INSERT per row | p50 | p99 | mean |\n| --- | --- | --- | --- |\n' +
+  `| ${rawInserts.toLocaleString('en')} rows, each its own commit and fsync | ${formatDuration(rawInsert.p50Micros)} | ${formatDuration(rawInsert.p99Micros)} | ${formatDuration(rawInsert.meanMicros)} |\n`;
 process.stdout.write(`${intakeReport}\n`);
 const retention = await runRetentionBench({ contacts: retentionContacts, cacheRoot: join(root, '.bench'), log });
 const retentionReport = renderRetentionReport(retention);
@@ -96,18 +121,60 @@ log(`chat relay: ${chats} chats, one message per second each`);
 const chatRelay = await runChatRelayBench({ chats, seconds: positiveInteger('BENCH_CHAT_SECONDS', 10), ratePerChat: 1 });
 const chatRelayReport = renderChatRelayReport(chatRelay);
 process.stdout.write(`${chatRelayReport}\n`);
-const piiReport = `${renderPiiQualityReport(measurePiiQuality())}\n${renderPiiQualityReport(measurePiiQuality(HELD_OUT_LINES), 'Chat PII detection (held-out set, never used to tune the rules)')}`;
+const pii = { labelled: measurePiiQuality(), heldOut: measurePiiQuality(HELD_OUT_LINES) };
+const piiReport = `${renderPiiQualityReport(pii.labelled)}\n${renderPiiQualityReport(pii.heldOut, 'Chat PII detection (held-out set, never used to tune the rules)')}`;
 process.stdout.write(`${piiReport}\n`);
 const statsContacts = positiveInteger('BENCH_STATS_CONTACTS', 400_000);
 log(`statistics: a year of ${statsContacts} contacts closed by week, month and day`);
-const statsReport = `### Statistics (issue 6)\n\n${renderStatsBench(await runStatsBench({ contacts: statsContacts, periods: ['week', 'month', 'day'], log }))}\n`;
+const stats = await runStatsBench({ contacts: statsContacts, periods: ['week', 'month', 'day'], log });
+const statsReport = `### Statistics (issue 6)\n\n${renderStatsBench(stats)}\n`;
 process.stdout.write(`${statsReport}\n`);
 const replayDays = positiveInteger('BENCH_REPLAY_DAYS', 7);
 log(`outbox replay after ${replayDays} days offline`);
 const replay = await runOutboxReplayBench({ days: replayDays, contactsPerDay: 600, periodLengths: ['hour', 'day'], windows: [1, 4, 16, 64], rttsMs: [0, 20], repetitions: 5, log });
 const replayReport = `${renderOutboxReplayReport(replay)}\n`;
 process.stdout.write(`${replayReport}\n`);
-const report = `${intakeReport}\n${retentionReport}\n${callSetupReport}\n${rtpRelayReport}\n${chatRelayReport}\n${piiReport}\n${statsReport}\n${replayReport}`;
+const startContacts = (process.env.BENCH_START_CONTACTS ?? `0,${contacts}`).split(',').map((text) => Number(text.replace(/_/g, '')));
+log(`start to ready: ${startContacts.map((n) => n.toLocaleString('en')).join(' and ')} contacts`);
+const startToReady = await runStartToReadyBench({ contacts: startContacts, repetitions: positiveInteger('BENCH_START_REPETITIONS', 3), cacheRoot: join(root, '.bench'), log });
+const startReport = `### Start to ready (issue 7)\n\n${renderStartToReadyReport(startToReady)}\n`;
+process.stdout.write(`${startReport}\n`);
+const updatePayload = process.env.BENCH_UPDATE_PAYLOAD ?? 'project';
+if (updatePayload !== 'project' && updatePayload !== 'synthetic') throw new Error(`BENCH_UPDATE_PAYLOAD must be project or synthetic, got ${JSON.stringify(updatePayload)}`);
+log(`update apply: ${updatePayload} bundle`);
+const updateApply = await runUpdateApplyBench({ payload: updatePayload, repetitions: positiveInteger('BENCH_UPDATE_REPETITIONS', 3), databaseMegabytes: 64, log });
+const updateReport = renderUpdateApplyReport(updateApply);
+process.stdout.write(`${updateReport}\n`);
+const busyEvening = await runBusyEveningBench({
+  contacts: positiveInteger('BENCH_EVENING_CONTACTS', retentionContacts),
+  calls: positiveInteger('BENCH_EVENING_CALLS', 60),
+  holdSeconds: positiveInteger('BENCH_EVENING_HOLD_SECONDS', 10),
+  chats: positiveInteger('BENCH_EVENING_CHATS', 200),
+  seconds: positiveInteger('BENCH_EVENING_SECONDS', 30),
+  mailsPerMinute: positiveInteger('BENCH_EVENING_MAILS_PER_MINUTE', 30, 0),
+  registrations: positiveInteger('BENCH_EVENING_REGISTRATIONS', 7_700),
+  cacheRoot: join(root, '.bench'),
+  log,
+});
+const eveningReport = renderBusyEveningReport(busyEvening);
+process.stdout.write(`${eveningReport}\n`);
+const summary = summaryRows({
+  intake: results,
+  rawInsert,
+  retention,
+  callSetup,
+  rtpRelay,
+  chatRelay,
+  pii,
+  stats,
+  replay,
+  startToReady,
+  updateApply,
+  busyEvening,
+});
+const summaryReport = renderSummaryTable(summary);
+process.stdout.write(`${summaryReport}\n`);
+const report = [summaryReport, intakeReport, retentionReport, callSetupReport, rtpRelayReport, chatRelayReport, piiReport, statsReport, replayReport, startReport, updateReport, eveningReport].join('\n');
 
 const docsPath = join(root, 'docs', 'benchmarks.md');
 if (writeDocs) {
@@ -125,3 +192,5 @@ process.stderr.write(
     `p99 ${(verdicts.p99Micros / 1000).toFixed(2)} ms (< 10 ms); ${retentionVerdict(retention)}; ${callSetupVerdict(callSetup)}; ${rtpRelayVerdict(rtpRelay)}; ` +
     `chat relay p99 ${chatRelay.box.callerToVolunteer.p99Ms.toFixed(2)} / ${chatRelay.box.volunteerToCaller.p99Ms.toFixed(2)} ms (< ${chatRelay.targetP99Ms} ms: ${chatRelay.meetsTarget ? 'met' : 'MISSED'})\n`,
 );
+const missed = summary.filter((row) => row.met === false);
+process.stderr.write(`bench: summary: ${summary.filter((row) => row.met === true).length} targets met, ${missed.length} missed${missed.length > 0 ? ` (${missed.map((row) => row.figure).join('; ')})` : ''}\n`);

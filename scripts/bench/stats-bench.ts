@@ -37,7 +37,7 @@ import { heldBy } from './sweep-recorder.js';
 const TIME_ZONE = 'Europe/Amsterdam';
 const YEAR_START = Date.parse('2025-01-01T00:00:00+01:00');
 const YEAR_END = Date.parse('2026-01-01T00:00:00+01:00');
-const CATEGORIES = {
+export const CATEGORIES = {
   topics: ['bullying', 'family', 'friends-relationships', 'sexuality', 'mental-health', 'school', 'abuse', 'other-topic'],
   ageBands: ['8-11', '12-14', '15-17', '18-21', 'unknown'],
   outcomes: ['conversation', 'referred', 'test-or-prank', 'hung-up'],
@@ -113,7 +113,8 @@ function pick<T>(items: readonly T[], weights: readonly number[], u: number): T 
 }
 
 /** Fills the store: contacts with per-month pseudonyms (some callers call often) and their registrations. */
-export function populate(database: GatewayDatabase, contacts: number): number {
+/** Registered contacts spread over `span` (default: the year 2025); returns the distinct callers. */
+export function populate(database: GatewayDatabase, contacts: number, span: { readonly start: number; readonly end: number } = { start: YEAR_START, end: YEAR_END }): number {
   const random = generator(20251206);
   const channels = ['phone', 'chat', 'mail'];
   const topics = [...CATEGORIES.topics, 'other'];
@@ -122,12 +123,11 @@ export function populate(database: GatewayDatabase, contacts: number): number {
   const callers = Math.round(contacts * 0.45);
   const withheldShare = 0.12;
   const seen = new Set<number>();
-  const span = YEAR_END - YEAR_START;
   const batch = 5000;
   for (let start = 0; start < contacts; start += batch) {
     database.transaction(() => {
       for (let i = start; i < Math.min(contacts, start + batch); i += 1) {
-        const at = YEAR_START + Math.floor(random() * span);
+        const at = span.start + Math.floor(random() * (span.end - span.start));
         const channel = pick(channels, [0.68, 0.27, 0.05], random());
         // Repeat callers: a Zipf-like caller index, so a few call very often.
         const caller = Math.floor(callers * random() ** 2.2);

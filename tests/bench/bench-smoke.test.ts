@@ -10,6 +10,9 @@ import { callSetupVerdict, renderCallSetupReport, renderRtpRelayReport, rtpRelay
 import { runRetentionBench, type RetentionResults } from '../../scripts/bench/retention-bench.js';
 import type { LatencySummary } from '../../scripts/bench/statistics.js';
 import { STEP } from '../../scripts/bench/step-profile.js';
+import { renderBusyEveningReport, runBusyEveningBench, type BusyEveningResults } from '../../scripts/bench/busy-evening-bench.js';
+import { runRawInsertBaseline } from '../../scripts/bench/raw-insert-baseline.js';
+import { renderSummaryTable, summaryRows } from '../../scripts/bench/summary-table.js';
 
 // Performance lives in `npm run bench`; this only proves the harness runs end to end, small.
 describe('the benchmark harness at a small scale (2,000 contacts, 200 calls)', () => {
@@ -277,5 +280,58 @@ describe('the RTP relay benchmark at a small scale (1 relayed call for 1 s)', ()
     expect(report).toContain('(at 1 call; the target is for 30)');
     expect(report).not.toMatch(/NaN|Infinity|undefined/);
     expect(rtpRelayVerdict(results)).toMatch(/^RTP relay: 1 call \d+(\.\d)?% of one core \(< 50% for 30: (met|MISSED)\)/);
+  });
+});
+
+// The busy evening's figures come from `npm run bench`; this proves the whole box takes every flow at once, small.
+describe('the busy evening at a small scale (2,000 contacts, 2 calls up at once, 4 chats, mail, a retention run and a statistics close)', () => {
+  let cacheRoot: string;
+  let results: BusyEveningResults;
+
+  beforeAll(async () => {
+    cacheRoot = mkdtempSync(join(tmpdir(), 'hgw-evening-bench-'));
+    results = await runBusyEveningBench({ contacts: 2000, calls: 2, holdSeconds: 1, chats: 4, seconds: 2, mailsPerMinute: 60, registrations: 200, cacheRoot });
+  }, 90_000);
+
+  afterAll(() => {
+    rmSync(cacheRoot, { recursive: true, force: true });
+  });
+
+  it('sees every call at the station and answers every chat line, alone and on the busy evening', () => {
+    for (const phase of [results.callsAlone, results.busy, results.empty.callsAlone]) {
+      expect(phase.lineToStation.offered).toBe(4);
+      expect(phase.lineToStation.framesSeen).toBe(4);
+      expect(phase.lineToStation.samples).toBe(4);
+      expect(phase.lineToStation.p50Ms).toBeGreaterThan(0);
+      expect(phase.longestStallMs).toBeGreaterThan(0);
+      expect(phase.peakRssBytes).toBeGreaterThan(50 * 2 ** 20);
+    }
+    for (const phase of [results.chatsAlone, results.busy]) {
+      expect(phase.chat?.callerToVolunteer.samples).toBeGreaterThanOrEqual(4);
+      expect(phase.chat?.volunteerToCaller.samples).toBeGreaterThanOrEqual(4);
+      expect(phase.chat?.lost).toBe(0);
+    }
+    expect(results.busy.httpFailures).toBe(0);
+  });
+
+  it('runs the month\'s retention and the week\'s statistics close inside the evening, with mail arriving', () => {
+    expect(results.busy.sweep.rowsCleared).toBeGreaterThan(0);
+    expect(results.busy.sweep.keysShredded).toBe(4);
+    expect(results.busy.close.periods).toBeGreaterThan(0);
+    expect(results.busy.mails.sent).toBeGreaterThan(0);
+    expect(results.busy.mails.refused).toBe(0);
+  });
+
+  it('renders the evening, the peak RSS and their summary rows next to a raw-insert baseline', () => {
+    const report = renderBusyEveningReport(results);
+    for (const row of ['| line to station (trunk INVITE → station frame), **p99** |', '| chat volunteer → caller, **p99** |', '| **longest event-loop stall**', '| **2,000 stored contacts** |', '| empty store (baseline) |']) {
+      expect(report).toContain(row);
+    }
+    const rawInsert = runRawInsertBaseline({ inserts: 20, warmup: 2 });
+    expect(rawInsert.samples).toBe(20);
+    const summary = renderSummaryTable(summaryRows({ busyEvening: results, rawInsert }));
+    expect(summary).toContain('| busy evening: line to station, p99 |');
+    expect(summary).toContain('| peak RSS with calls at 2,000 stored contacts |');
+    expect(`${report}${summary}`).not.toMatch(/NaN|Infinity|undefined/);
   });
 });
