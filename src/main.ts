@@ -42,6 +42,7 @@ import { ObjectionsRepository } from './store/objections-repository.js';
 import { OutboxRepository } from './store/outbox-repository.js';
 import { RightsRequestsRepository } from './store/rights-requests-repository.js';
 import { GatewayDatabase } from './store/open-database.js';
+import { MetaNumber } from './store/meta-number.js';
 import { RegistrationsRepository } from './store/registrations-repository.js';
 import { TranscriptsRepository } from './store/transcripts-repository.js';
 import type { Clock } from './time/clock.js';
@@ -56,7 +57,7 @@ import { MailDesk, SmtpIntake, SmtpMailRelay } from './mail/index.js';
 import { MailMessagesRepository } from './store/mail-messages-repository.js';
 import pg from 'pg';
 import { Collector, DashboardQueries, DashboardServer, MqttIntake, PostgresStore, type CollectorSettings, type MqttIntakeTls } from './collector/index.js';
-import { gatewayUpdate } from './update/index.js';
+import { auditUpdateResult, gatewayUpdate } from './update/index.js';
 import { describeError } from './events/typed-emitter.js';
 import { DiskSpaceWatch, FaultRegister, healthReport, StoreFaultWatch, type HealthReport, type UpdateHealth } from './health/index.js';
 import { FakePanel, FirmataPanel, MaintenanceMode, PanelDisplay, serialFirmata, TamperResponse, type BoxState, type LedMode, type LedName, type MaintenanceGate, type Panel } from './panel/index.js';
@@ -491,11 +492,17 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     // The update state changes outside this process (the apply agent) and when the trial commits:
     // /health and the upstream health read what was last seen, refreshed every minute.
     let updateHealth: UpdateHealth | undefined;
+    const updateAuditMark = new MetaNumber(database, 'update.audited-result-at');
     let stopUpdateRefresh = (): void => undefined;
     const refreshUpdateHealth = async (): Promise<void> => {
       try {
         const status = await update.intake.status();
         updateHealth = { committed: status.committed.version, trial: status.trial?.version ?? null };
+        try {
+          auditUpdateResult(status.lastResult, audit, updateAuditMark);
+        } catch (error) {
+          logger.error({ component: 'update', err: describeError(error) }, 'audit entry for the last update result failed; trying again in a minute');
+        }
       } catch (error) {
         updateHealth = undefined;
         logger.warn({ component: 'update', err: describeError(error) }, 'update state unreadable for the health report');

@@ -29,6 +29,8 @@ export { currentLink, incomingDirectory, slotDirectory, stateFile } from './upda
 export type { DatabaseBackupRecord, SlotName, TrialState, UpdateOutcome, UpdateResult, UpdateState } from './update-state.js';
 export type { TrialHealth, TrialWatchOptions, TrialWatchState } from './update-trial-watch.js';
 export { UpdateTrialWatch } from './update-trial-watch.js';
+export type { AuditedResultMark } from './update-result-audit.js';
+export { auditUpdateResult } from './update-result-audit.js';
 export type { UpdateStatusView } from './update-status.js';
 export { progressRecorder, readUpdateStatus } from './update-status.js';
 export type { UploadBody, UploadLimits } from './upload-receiver.js';
