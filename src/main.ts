@@ -58,7 +58,7 @@ import pg from 'pg';
 import { Collector, DashboardQueries, DashboardServer, MqttIntake, PostgresStore, type CollectorSettings, type MqttIntakeTls } from './collector/index.js';
 import { gatewayUpdate } from './update/index.js';
 import { describeError } from './events/typed-emitter.js';
-import { DiskSpaceWatch, FaultRegister, healthReport, StoreFaultWatch, type HealthReport, type UpdateHealth } from './health/index.js';
+import { DiskSpaceWatch, FaultRegister, healthReport, refusesWrites, StoreFaultWatch, type HealthReport, type UpdateHealth } from './health/index.js';
 import { FakePanel, FirmataPanel, MaintenanceMode, PanelDisplay, serialFirmata, TamperResponse, type BoxState, type LedMode, type LedName, type MaintenanceGate, type Panel } from './panel/index.js';
 import { HealthPublisher, UPSTREAM_SCHEMA_IDS } from './upstream/index.js';
 
@@ -286,6 +286,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     const storeFaults = new StoreFaultWatch({
       failures: database,
       diskFull: () => (diskWatch.check(), faults.has('HGW_DISK_FULL')),
+      readOnly: () => refusesWrites(config.dataDir),
       probe: () => database.transaction(() => database.run("INSERT INTO meta (key, value) VALUES ('health.probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [String(clock.now())])),
       faults,
       incidents,
