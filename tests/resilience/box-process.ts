@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { HealthReport } from '../../src/health/index.js';
 import { buildForPlainNode } from '../update/plain-node-build.js';
 
 /**
@@ -17,8 +18,8 @@ export class PlainNodeEntry {
     this.script = buildForPlainNode(entry, this.#dir);
   }
 
-  spawn(args: readonly string[]): BoxRun {
-    return new BoxRun(spawn(process.execPath, [this.script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }));
+  spawn(args: readonly string[], env: NodeJS.ProcessEnv = {}): BoxRun {
+    return new BoxRun(spawn(process.execPath, [this.script, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } }));
   }
 
   remove(): void {
@@ -73,6 +74,32 @@ export class BoxRun {
   /** SIGKILL, as a power cut or the OOM killer would; resolves once the process is gone. */
   async kill(): Promise<Exit> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    return this.exited;
+  }
+
+  /** The box's /health report, asked for on stdin. */
+  async health(): Promise<HealthReport> {
+    const before = this.#stdout.length;
+    this.child.stdin?.write('health\n');
+    for (;;) {
+      const match = /^health (\{.*\})$/m.exec(this.#stdout.slice(before));
+      if (match?.[1]) return JSON.parse(match[1]) as HealthReport;
+      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`the box exited: ${this.#stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** The JSON log lines it wrote to stdout (HGW_BOX_LOG=stdout). */
+  logLines(): Array<Record<string, unknown>> {
+    return this.#stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  /** A planned stop (SIGTERM under systemd): the gateway stops cleanly, the process exits 0. */
+  async stop(): Promise<Exit> {
+    this.child.stdin?.write('stop\n');
     return this.exited;
   }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
@@ -38,4 +38,50 @@ export function writeArtifact(name: string, content: unknown): string {
   const path = join(ARTIFACTS, `${name}.json`);
   writeFileSync(path, `${JSON.stringify(content, null, 2)}\n`);
   return path;
+}
+
+/** One fault of the fault suite: how often it was injected and what the store held before and after. */
+export interface FaultRecord {
+  readonly injected: number;
+  /** Contacts, registrations and closed periods stored before the first injection. */
+  readonly recordsBefore: number;
+  readonly recordsAfter: number;
+  /** Stored records missing or unreadable afterwards (must be 0). */
+  readonly recordsLost: number;
+  readonly endState: string;
+}
+
+/**
+ * Adds one fault's counts to test-artifacts/resilience-faults.json. The fault tests live in
+ * several files that vitest may run at once, so the file is read, merged and renamed into place
+ * under a lock directory.
+ */
+export async function recordFault(name: string, record: FaultRecord): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, 'resilience-faults.json');
+  const lock = `${path}.lock`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 200) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+  try {
+    const previous = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { faults?: Record<string, FaultRecord> }) : {};
+    const faults = { ...previous.faults, [name]: record };
+    const all = Object.values(faults);
+    const totals = {
+      faultsInjected: all.reduce((sum, fault) => sum + fault.injected, 0),
+      recordsBefore: all.reduce((sum, fault) => sum + fault.recordsBefore, 0),
+      recordsAfter: all.reduce((sum, fault) => sum + fault.recordsAfter, 0),
+      recordsLost: all.reduce((sum, fault) => sum + fault.recordsLost, 0),
+    };
+    writeFileSync(`${path}.tmp`, `${JSON.stringify({ updated: new Date().toISOString(), soak: SOAK, totals, faults }, null, 2)}\n`);
+    renameSync(`${path}.tmp`, path);
+  } finally {
+    rmdirSync(lock);
+  }
 }
