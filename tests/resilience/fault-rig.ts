@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ManualClock } from '../../src/time/clock.js';
 import { SocatPtyPair } from '../support/pty-modem.js';
 import { freePort, MosquittoProcess } from '../upstream/mqtt-harness.js';
+import { PersistentMosquitto } from '../collector/collector-harness.js';
 import { FaultBox, type FaultBoxOptions, type StoredCounts } from './fault-box.js';
 import { knownCallers, type KnownCaller } from './known-callers.js';
 import { seededRandom } from './soak-size.js';
@@ -35,12 +36,14 @@ export class FaultRig {
     this.#undo.push(() => rmSync(this.directory, { recursive: true, force: true }));
   }
 
-  static async start(options: { broker?: MosquittoProcess } = {}): Promise<FaultRig> {
+  /** `persistentBroker`: a mosquitto that keeps sessions and queued messages across its own restart. */
+  static async start(options: { persistentBroker?: boolean } = {}): Promise<FaultRig> {
     const rig = new FaultRig();
     try {
       rig.modem = await SocatPtyPair.start(rig.directory);
       rig.#undo.push(() => rig.modem.stop());
-      rig.mosquitto = options.broker ?? new MosquittoProcess(rig.directory, await freePort());
+      const port = await freePort();
+      rig.mosquitto = options.persistentBroker ? new PersistentMosquitto(rig.directory, port) : new MosquittoProcess(rig.directory, port);
       await rig.mosquitto.start();
       rig.#undo.push(() => rig.mosquitto?.stop());
     } catch (error) {
