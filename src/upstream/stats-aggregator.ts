@@ -91,6 +91,7 @@ export class StatsAggregator {
   readonly #random: RandomBits;
   #timer: NodeJS.Timeout | undefined;
   #running = false;
+  #clockBehind = false;
 
   constructor(options: StatsAggregatorOptions) {
     const { settings } = options;
@@ -127,6 +128,7 @@ export class StatsAggregator {
     const from = stats.lastClosedEnd() ?? settings.firstPeriodFrom ?? stats.firstRegistrationAt();
     if (from === undefined) return 0;
     const dueBy = clock.now() - (settings.closeDelayMs ?? 0);
+    this.#noticeClockBehind(from, dueBy);
     const limit = settings.maxPeriodsPerRun ?? DEFAULT_MAX_PERIODS_PER_RUN;
     let closed = 0;
     for (const period of closedPeriodsBetween(from, dueBy, settings.periodLength, settings.timeZone, limit)) {
@@ -140,6 +142,22 @@ export class StatsAggregator {
       this.#events.emit('closed', { period, seq: outcome.seq });
     }
     return closed;
+  }
+
+  /**
+   * The clock stepped back behind the end of the last closed period (a bad NTP answer corrected,
+   * an RTC battery): nothing closes until it passes that end again, and registrations made
+   * meanwhile fall into periods already published. Said once per step, with a code.
+   */
+  #noticeClockBehind(lastClosedEnd: number, dueBy: number): void {
+    const behind = dueBy < lastClosedEnd;
+    if (behind && !this.#clockBehind) {
+      this.#logger.warn(
+        { code: 'HGW_CLOCK_BEHIND', minutesBehind: Math.ceil((lastClosedEnd - dueBy) / 60_000) },
+        'the clock is behind the last closed statistics period: no period closes until it passes that period\'s end',
+      );
+    }
+    this.#clockBehind = behind;
   }
 
   /** Closes due periods now and then again shortly after each period's end. */
