@@ -89,7 +89,7 @@ export async function runOutboxReplayBench(options: OutboxReplayOptions): Promis
     const rows: ReplayRow[] = [];
     for (const periodLength of options.periodLengths) {
       log(`outbox replay: building ${options.days} days of ${periodLength} periods at ${options.contactsPerDay} contacts/day`);
-      const store = buildOfflineStore({ directory: scratch, periodLength, days: options.days, contactsPerDay: options.contactsPerDay });
+      const store = await buildOfflineStore({ directory: scratch, periodLength, days: options.days, contactsPerDay: options.contactsPerDay });
       stores.push(store);
       const payloads = readPayloads(store.file);
       for (const rttMs of options.rttsMs) {

@@ -59,7 +59,7 @@ function pick<T>(list: readonly T[], next: () => number): T {
 /** Contacts per hour of the day at a busy site: quiet at night, peaks after school and in the evening. */
 const HOURLY_SHARE = [1, 1, 0.5, 0.5, 0.5, 0.5, 1, 2, 3, 4, 5, 6, 6, 6, 7, 9, 10, 10, 9, 9, 10, 9, 6, 3];
 
-export function buildOfflineStore(options: { readonly directory: string; readonly periodLength: PeriodLength; readonly days: number; readonly contactsPerDay: number }): OfflineStore {
+export async function buildOfflineStore(options: { readonly directory: string; readonly periodLength: PeriodLength; readonly days: number; readonly contactsPerDay: number }): Promise<OfflineStore> {
   const { directory, periodLength, days, contactsPerDay } = options;
   mkdirSync(directory, { recursive: true });
   const file = join(directory, `offline-${periodLength}-${days}d.db`);
@@ -99,7 +99,8 @@ export function buildOfflineStore(options: { readonly directory: string; readonl
     session,
     alongside: [new IncidentReport({ site: BENCH_SITE, session, timeZone: BENCH_TIME_ZONE, periodLength, incidents })],
   });
-  const periods = aggregator.closeDuePeriods();
+  const periods = await aggregator.closeDuePeriods();
+  await aggregator.stop();
   const sizes = database.all<{ topic: string; bytes: number }>('SELECT topic, octet_length(payload) AS bytes FROM outbox ORDER BY id', []);
   const range = (suffix: string): { min: number; max: number } => {
     const bytes = sizes.filter((row) => row.topic.endsWith(suffix)).map((row) => Number(row.bytes));

@@ -38,6 +38,7 @@ import { RegistrationsRepository } from '../../src/store/registrations-repositor
 import { TranscriptsRepository } from '../../src/store/transcripts-repository.js';
 import { ManualClock, monthEpochAt, shiftMonthEpoch, type MonthEpoch } from '../../src/time/index.js';
 import { renderRetentionReport, retentionVerdict, variantName } from './bench-report.js';
+import { GapProbe } from './gap-probe.js';
 import { callLines } from './pipelines.js';
 import { CallerPool, ensurePrivacyPopulation, LINKAGE_MONTHS, measuredCallerIndices, SITE_TIME_ZONE, type PrivacyPopulatedFiles } from './population.js';
 import { summarize } from './statistics.js';
@@ -374,33 +375,6 @@ async function measureWindow(driver: CallDriver, recorder: SweepRecorder | undef
     slowFsyncs: fsyncs.slowCalls,
     longestStallHeldBy: heldBy(steps, longest.from, longest.to),
   };
-}
-
-/** A 1 ms interval: the longest time between two ticks is the longest the loop was not free. */
-class GapProbe {
-  #timer: NodeJS.Timeout | undefined;
-  #last = 0;
-  #longest = { ms: 0, from: 0, to: 0 };
-
-  start(): void {
-    this.#last = performance.now();
-    this.#longest = { ms: 0, from: this.#last, to: this.#last };
-    this.#timer = setInterval(() => this.#tick(), PROBE_EVERY_MS);
-  }
-
-  /** The longest gap and when it was, counting the one still open: a stall at the very end is seen too. */
-  stop(): { ms: number; from: number; to: number } {
-    this.#tick();
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    return this.#longest;
-  }
-
-  #tick(): void {
-    const now = performance.now();
-    if (now - this.#last > this.#longest.ms) this.#longest = { ms: now - this.#last, from: this.#last, to: now };
-    this.#last = now;
-  }
 }
 
 /**

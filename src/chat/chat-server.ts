@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { securityHeaders } from '../http/security-headers.js';
+import { earlyRefusalHandlers } from '../http/early-refusals.js';
+import { recordServedRoutes, type ServedRoute } from '../http/served-routes.js';
 import { fastify, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { fastifyWebsocket } from '@fastify/websocket';
 import type { WebSocket } from 'ws';
@@ -46,6 +48,9 @@ const CONTENT_SECURITY_POLICY = [
 
 const SECURITY_HEADERS = securityHeaders(CONTENT_SECURITY_POLICY);
 
+/** A URL fastify cannot route, headers too large, HTTP that does not parse: the same words as every other bad request. */
+const EARLY_REFUSALS = earlyRefusalHandlers(() => ({ contentType: 'text/plain; charset=utf-8', body: 'Ongeldig verzoek' }), SECURITY_HEADERS);
+
 /**
  * A page on another site may open WebSockets to us from a visitor's browser (and so fill the
  * queue). Browsers always send Origin; when present its host must be the Host this request came
@@ -81,6 +86,7 @@ export class ChatServer {
   readonly #pageHtml: string;
   readonly #connections = new Set<ChatConnection>();
   #app: FastifyInstance | undefined;
+  #servedRoutes: () => readonly ServedRoute[] = () => [];
 
   constructor(options: ChatServerOptions) {
     if (options === null || typeof options !== 'object') throw new TypeError('ChatServer: options are required');
@@ -138,8 +144,21 @@ export class ChatServer {
     return { connections: this.#connections.size };
   }
 
+  /** Every route this server answers once started (method and pattern): for the security test's route table. */
+  routes(): readonly ServedRoute[] {
+    return this.#servedRoutes();
+  }
+
   async #buildApp(): Promise<FastifyInstance> {
-    const app = fastify({ logger: false, trustProxy: false, bodyLimit: 1024, return503OnClosing: true });
+    const app = fastify({
+      logger: false,
+      trustProxy: false,
+      bodyLimit: 1024,
+      return503OnClosing: true,
+      frameworkErrors: EARLY_REFUSALS.frameworkErrors,
+      clientErrorHandler: EARLY_REFUSALS.clientErrorHandler,
+    });
+    this.#servedRoutes = recordServedRoutes(app);
     await app.register(fastifyWebsocket, {
       options: { maxPayload: this.hardFrameLimit },
       errorHandler: (error, socket) => {

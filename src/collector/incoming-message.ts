@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isGatewayError } from '../errors.js';
-import { scrubIdentifiers } from '../log/scrub.js';
+import { looksLikeIdentifier, scrubIdentifiers } from '../log/scrub.js';
 import { TOPIC_ROOT, validateOutgoing, type BirthMessage, type IncidentMessage, type StatsMessage, type StatusMessage } from '../upstream/index.js';
 
 /**
@@ -55,12 +55,17 @@ export const MAX_UNKNOWN_KIND_BYTES = 256 * 1024;
 const SITE_ID = /^[a-z0-9-]{1,64}$/;
 const KIND = /^[a-z][a-z0-9-]{0,31}$/;
 const VALIDATED_KINDS = new Set(['status', 'birth', 'stats', 'incident', 'health']);
-const IPV4 = /\b\d{1,3}(?:\.\d{1,3}){3}\b/;
 const MAX_ERROR_CHARS = 500;
 
-/** Digit runs a phone number could be, e-mail and IPv4 addresses. */
+/**
+ * Anything the log scrubber takes for an identifier, IPv4 and IPv6 addresses, and any run of eight
+ * or more digits: a Dutch mobile number without its 06 still names a person, and an unknown kind
+ * is kept whole, not scrubbed. IPv6 and the shorter runs were missing (found by fuzzing).
+ */
+const SHORT_NUMBER = /\d(?:[\s().\-/]{0,2}\d){7,}/;
+
 function looksPersonal(text: string): boolean {
-  return scrubIdentifiers(text) !== text || IPV4.test(text);
+  return looksLikeIdentifier(text) || SHORT_NUMBER.test(text);
 }
 
 function parseTopic(topic: string): { site: string; kind: string } | undefined {

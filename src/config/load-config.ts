@@ -10,8 +10,22 @@ export interface GatewayConfig extends Omit<ParsedConfig, 'policy' | 'keyringDir
   readonly keyringDir: string;
 }
 
+/** What a key of this file looks like; anything else in a key's place is not repeated in an error. */
+const KEY_SHAPED = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+/**
+ * A key as the error names it. A mistyped key is named, that is the error's point; text in a key's
+ * place that no config key looks like (a number, an address, a token pasted one line too high) is
+ * not repeated, since the error goes to the journal.
+ */
+function shownKey(key: PropertyKey): string {
+  if (typeof key === 'number') return String(key);
+  return typeof key === 'string' && KEY_SHAPED.test(key) ? key : '(a key not shown)';
+}
+
 function describeIssue(issue: z.core.$ZodIssue): string {
-  const key = issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
+  const key = issue.path.length > 0 ? issue.path.map(shownKey).join('.') : '(top level)';
+  if (issue.code === 'unrecognized_keys') return `${key}: unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map((name) => (KEY_SHAPED.test(name) ? `"${name}"` : '(not shown)')).join(', ')}`;
   return `${key}: ${issue.message}`;
 }
 
@@ -67,10 +81,22 @@ function readConfigJson(path: string): unknown {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    const detail = error instanceof SyntaxError ? error.message.replace(/\s+/g, ' ') : 'invalid JSON';
-    throw new GatewayError('HGW_CONFIG_INVALID', `${path}: not valid JSON (${detail})`);
+    throw new GatewayError('HGW_CONFIG_INVALID', `${path}: not valid JSON${whereJsonFailed(text, error)}`);
   }
   return json;
+}
+
+/**
+ * Where the JSON broke, as a line and column: never the parser's own message, which quotes the
+ * text around the fault, and the text of a config file may be a password or a token.
+ */
+function whereJsonFailed(text: string, error: unknown): string {
+  const message = error instanceof SyntaxError ? error.message : '';
+  if (/unexpected end/i.test(message)) return ' (it ends too early)';
+  const position = /at position (\d+)/.exec(message);
+  if (!position) return '';
+  const before = text.slice(0, Number(position[1])).split('\n');
+  return ` (line ${before.length}, column ${(before.at(-1) ?? '').length + 1})`;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -14,13 +14,16 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
+/** Deeper than this a log object is not walked, and so not written: an unscrubbed value went out there (fuzzing). */
+const MAX_LOGGED_DEPTH = 5;
+
 function scrubValue(value: unknown, depth: number): unknown {
   if (typeof value === 'string') return scrubIdentifiers(value);
-  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_LOGGED_DEPTH) return '[nested too deep to log]';
   if (Array.isArray(value)) return value.map((item) => scrubValue(item, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) out[key] = scrubValue(item, depth + 1);
-  return out;
+  // Keys too: an object keyed by what came off a wire (a header name, a payload's key) is logged as it is.
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [scrubIdentifiers(key), scrubValue(item, depth + 1)]));
 }
 
 /** JSON-line logs; callers take a child with `{ component }`. */

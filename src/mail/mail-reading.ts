@@ -48,8 +48,12 @@ const PARSER_LIMITS = {
 const MAX_SUBJECT_CHARS = 300;
 const MAX_REFERENCES = 20;
 const MESSAGE_ID = /^<[^<>\s]{1,250}>$/;
-/** Link targets html-to-text writes in brackets that mean nothing as text, or script. */
-const SCRIPT_LINK_TARGETS = /[ \t]?\[(?:javascript|vbscript|data|file|cid):[^\]]*\]/gi;
+/**
+ * Link targets html-to-text writes in brackets that mean nothing as text, or script. A target stops
+ * at the next "[": with `[^\]]*` every unclosed "[cid:" rescanned the rest of the text, and 500 kB
+ * of them held the event loop for 85 s (found by fuzzing).
+ */
+const SCRIPT_LINK_TARGETS = /[ \t]?\[(?:javascript|vbscript|data|file|cid):[^\][]*\]/gi;
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 const UNREADABLE = /[\u0000-\u0008\u000E-\u001F\u007F\uFFFD]/g;
 const AUTOMATIC_SENDERS = /^(mailer-daemon|postmaster|no-?reply|do-?not-?reply)@/i;

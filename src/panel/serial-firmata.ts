@@ -1,3 +1,4 @@
+/// <reference path="./firmata-io.d.ts" />
 import firmataIo from 'firmata-io';
 import { SerialPort } from 'serialport';
 import type { PanelIoHandle } from './firmata-panel.js';

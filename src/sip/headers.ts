@@ -1,15 +1,18 @@
-/** RFC 3261 §7.3.3 compact forms, expanded on parse so nothing downstream sees two spellings. */
-const COMPACT_FORMS: Readonly<Record<string, string>> = {
+/**
+ * RFC 3261 §7.3.3 compact forms, expanded on parse so nothing downstream sees two spellings. Maps,
+ * not object literals: a header named `constructor` found Object.prototype's and threw (fuzzing).
+ */
+const COMPACT_FORMS: ReadonlyMap<string, string> = new Map(Object.entries({
   i: 'Call-ID', f: 'From', t: 'To', v: 'Via', m: 'Contact', l: 'Content-Length', c: 'Content-Type',
   k: 'Supported', s: 'Subject', e: 'Content-Encoding', o: 'Event', r: 'Refer-To', u: 'Allow-Events',
-};
+}));
 
 /** Spellings whose capitalization is not simply "Each-Word-Capitalized". */
-const SPECIAL_SPELLINGS: Readonly<Record<string, string>> = {
+const SPECIAL_SPELLINGS: ReadonlyMap<string, string> = new Map(Object.entries({
   'call-id': 'Call-ID', cseq: 'CSeq', 'www-authenticate': 'WWW-Authenticate', 'mime-version': 'MIME-Version',
   'p-asserted-identity': 'P-Asserted-Identity', 'p-preferred-identity': 'P-Preferred-Identity',
   'rseq': 'RSeq', 'rack': 'RAck', 'sip-etag': 'SIP-ETag', 'sip-if-match': 'SIP-If-Match',
-};
+}));
 
 /**
  * Headers whose comma-separated values are separate entries (RFC 3261 §7.3.1). They are split on
@@ -36,9 +39,9 @@ export function canonicalHeaderName(name: string): string {
 }
 
 function spellHeaderName(lower: string): string {
-  const expanded = COMPACT_FORMS[lower];
+  const expanded = COMPACT_FORMS.get(lower);
   if (expanded) return expanded;
-  const special = SPECIAL_SPELLINGS[lower];
+  const special = SPECIAL_SPELLINGS.get(lower);
   if (special) return special;
   return lower.replace(/(^|-)([a-z])/g, (_match, dash: string, letter: string) => dash + letter.toUpperCase());
 }

@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { securityHeaders } from '../http/security-headers.js';
+import { earlyRefusalHandlers } from '../http/early-refusals.js';
+import { recordServedRoutes, type ServedRoute } from '../http/served-routes.js';
 import { fastify, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { fastifyWebsocket } from '@fastify/websocket';
 import type { ContactReference, StationBackend, WrapUp } from '../contacts/contact-view.js';
@@ -56,6 +58,18 @@ const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 const SECURITY_HEADERS = securityHeaders(CONTENT_SECURITY_POLICY);
+
+/** A URL fastify cannot route, headers too large, HTTP that does not parse: the same JSON as every other bad request. */
+const EARLY_REFUSALS = earlyRefusalHandlers(
+  (status) => ({
+    contentType: 'application/json; charset=utf-8',
+    body: JSON.stringify({
+      code: 'HGW_STATION_BAD_REQUEST',
+      message: status === 414 ? 'a path parameter is too long' : status === 431 ? 'request headers too large' : status === 408 ? 'request too slow' : 'malformed request',
+    } satisfies ErrorBody),
+  }),
+  SECURITY_HEADERS,
+);
 
 const WRAP_UP_SCHEMA = {
   params: {
@@ -129,6 +143,7 @@ export class StationServer {
   #app: FastifyInstance | undefined;
   #hub: StationEventHub | undefined;
   #unsubscribes: (() => void)[] = [];
+  #servedRoutes: () => readonly ServedRoute[] = () => [];
 
   constructor(options: StationServerOptions) {
     if (options === null || typeof options !== 'object') throw new TypeError('StationServer: options are required');
@@ -198,6 +213,11 @@ export class StationServer {
     return { ...this.#counters, ...prefixed };
   }
 
+  /** Every route this server answers once started (method and pattern): for the security test's route × role table. */
+  routes(): readonly ServedRoute[] {
+    return this.#servedRoutes();
+  }
+
   #snapshot(stationId: string): StationSnapshot {
     return {
       contacts: this.#backend.openContacts(),
@@ -214,7 +234,10 @@ export class StationServer {
       return503OnClosing: true,
       // Reject rather than repair: a wrap-up with extra or mistyped fields is a client bug.
       ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+      frameworkErrors: EARLY_REFUSALS.frameworkErrors,
+      clientErrorHandler: EARLY_REFUSALS.clientErrorHandler,
     });
+    this.#servedRoutes = recordServedRoutes(app);
     await app.register(fastifyWebsocket, {
       options: { maxPayload: 4096 },
       errorHandler: (error, socket) => {

@@ -1,3 +1,4 @@
+import { CappedRegistrationCount } from './capped-registration-count.js';
 import type { GatewayDatabase } from './open-database.js';
 
 /**
@@ -46,36 +47,25 @@ export class StatsRepository {
     return row?.first == null ? undefined : Number(row.first);
   }
 
-  /**
-   * Registrations with occurred_at in [start, end), counted per channel, topic, age band and
-   * outcome. With a contribution cap, only the first `cap` registrations of each caller in the
-   * period count: the caller is the contact's pseudonym, compared here in SQL so no pseudonym
-   * ever leaves the database; a registration without one (withheld number, no contact row,
-   * shredded month) is a caller of its own. Pseudonyms are per link month, so a period spanning
-   * two months sees one caller as two (the noise sensitivity accounts for that).
-   */
-  countRegistrations(start: number, end: number, cap?: number): RegistrationCount[] {
-    if (cap !== undefined && (!Number.isInteger(cap) || cap < 1)) throw new RangeError('contribution cap must be a positive integer');
-    const rows =
-      cap === undefined
-        ? this.#database.all<CountRow>(
-            `SELECT channel, topic, age_band, outcome, COUNT(*) AS n FROM registrations
-             WHERE occurred_at >= ? AND occurred_at < ?
-             GROUP BY channel, topic, age_band, outcome`,
-            [start, end],
-          )
-        : this.#database.all<CountRow>(
-            `SELECT channel, topic, age_band, outcome, COUNT(*) AS n FROM (
-               SELECT r.channel, r.topic, r.age_band, r.outcome,
-                      CASE WHEN c.pseudonym IS NULL THEN 1
-                           ELSE ROW_NUMBER() OVER (PARTITION BY c.pseudonym ORDER BY r.occurred_at, r.id) END AS nth
-               FROM registrations r LEFT JOIN contacts c ON c.id = r.contact_id
-               WHERE r.occurred_at >= ? AND r.occurred_at < ?
-             ) WHERE nth <= ?
-             GROUP BY channel, topic, age_band, outcome`,
-            [start, end, cap],
-          );
+  /** Registrations with occurred_at in [start, end), counted per channel, topic, age band and outcome, without a cap. */
+  countRegistrations(start: number, end: number): RegistrationCount[] {
+    const rows = this.#database.all<CountRow>(
+      `SELECT channel, topic, age_band, outcome, COUNT(*) AS n FROM registrations
+       WHERE occurred_at >= ? AND occurred_at < ?
+       GROUP BY channel, topic, age_band, outcome`,
+      [start, end],
+    );
     return rows.map((row) => ({ channel: row.channel, topic: row.topic, ageBand: row.age_band, outcome: row.outcome, count: Number(row.n) }));
+  }
+
+  /**
+   * The period's registrations with at most `cap` per caller (pseudonym), counted in chunks the
+   * caller reads one at a time (CappedRegistrationCount): no pseudonym leaves the store layer.
+   * Pseudonyms are per link month, so a period spanning two months sees one caller as two (the
+   * noise sensitivity accounts for that).
+   */
+  cappedCount(period: { start: number; end: number }, cap: number, chunkRows?: number): CappedRegistrationCount {
+    return new CappedRegistrationCount(this.#database, period, cap, chunkRows);
   }
 
   /** Keeps the message as it was published, for the annual report (same transaction as the outbox row). */

@@ -44,8 +44,11 @@ const manifestSchema = z
 export type BundleManifest = z.output<typeof manifestSchema>;
 export type ManifestFile = BundleManifest['files'][number];
 
+/** Keys as shownPath shows paths (printable, cut at 120 characters): a manifest's key can be any length. */
 function describeIssue(issue: z.core.$ZodIssue): string {
-  return `${issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)'}: ${issue.message}`;
+  const where = issue.path.length > 0 ? issue.path.map((key) => (typeof key === 'number' ? String(key) : shownPath(String(key)).slice(1, -1))).join('.') : '(top level)';
+  if (issue.code === 'unrecognized_keys') return `${where}: unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.slice(0, 3).map(shownPath).join(', ')}`;
+  return `${where}: ${issue.message}`;
 }
 
 /**

@@ -35,8 +35,8 @@ export type { IncidentCountsSource, IncidentReportOptions, PeriodMessageSource }
 export { IncidentReport } from './incident-report.js';
 export type { StatsCategories, CountTable } from './stats-table.js';
 export { statsDimensions, tabulateCounts, withOtherCategory } from './stats-table.js';
-export type { ProtectedTable, ProtectionSettings, TableNoise, RandomBits } from './disclosure/index.js';
-export { protectTable, CryptoRandomBits } from './disclosure/index.js';
+export type { ProtectedTable, ProtectionSettings, TableNoise, RandomBits, TableProtector, TableToProtect, NoiseParameters } from './disclosure/index.js';
+export { protectTable, CryptoRandomBits, WorkerTableProtector } from './disclosure/index.js';
 export type { StatsSettings, StatsAggregatorOptions, StatsDisclosureSettings, ClosedPeriod } from './stats-aggregator.js';
 export { StatsAggregator, DEFAULT_STATS_DISCLOSURE } from './stats-aggregator.js';
 export type { UpstreamConnectionOptions, UpstreamTlsOptions, PublishOptions } from './mqtt-connection.js';

@@ -8,10 +8,10 @@ import type { Clock } from '../time/clock.js';
 import type { PeriodMessageSource } from './incident-report.js';
 import { assertTimeZone, localDateTime } from '../time/local-date-time.js';
 import { decideRelease, monthsSpanned } from './disclosure/privacy-budget.js';
-import { protectTable, type TableNoise } from './disclosure/protect-table.js';
-import { CryptoRandomBits, type RandomBits } from './disclosure/random-source.js';
+import type { ProtectedTable } from './disclosure/protect-table.js';
+import { WorkerTableProtector, type NoiseParameters, type TableProtector } from './disclosure/table-protector.js';
 import { closedPeriodsBetween, formatLocalIso, periodContaining, type Period, type PeriodLength } from './period-calendar.js';
-import { STATS_SCHEMA, type StatsMessage, type StatsNoise } from './stats-message.js';
+import { STATS_SCHEMA, type StatsDimensions, type StatsMessage, type StatsNoise } from './stats-message.js';
 import { statsDimensions, tabulateCounts, type StatsCategories } from './stats-table.js';
 import { assertSiteId, encodeStatsMessage, isCategoryCode, statsTopic } from './topics.js';
 
@@ -60,8 +60,11 @@ export interface StatsAggregatorOptions {
   readonly alongside?: readonly PeriodMessageSource[];
   /** The ledger; required when noise is configured. */
   readonly budget?: PrivacyBudgetRepository;
-  /** Randomness for the noise; default: node:crypto. */
-  readonly random?: RandomBits;
+  /**
+   * Where the disclosure control runs; default: a worker thread, with the noise's coins from
+   * node:crypto there. Closed by stop().
+   */
+  readonly protector?: TableProtector;
 }
 
 export interface ClosedPeriod {
@@ -73,24 +76,47 @@ interface AggregatorEvents {
   'closed': [closed: ClosedPeriod];
 }
 
+interface CloseOutcome {
+  readonly seq: number;
+  readonly dropped: number;
+  readonly droppedBytes: number;
+}
+
+/** What the ledger allows for a period, decided before the table is protected and checked again when it is written. */
+interface Release {
+  /** The message's noise block; null without noise. */
+  readonly noise: StatsNoise | null;
+  /** The noise to add, when the release is made with noise. */
+  readonly tableNoise?: NoiseParameters;
+  /** With noise: the year and what it had spent when this was decided. */
+  readonly ledger?: { readonly year: number; readonly spentBefore: number };
+  /** Noise configured but the year's budget spent: the period goes out withheld, without counts. */
+  readonly withheld: boolean;
+}
+
 const DEFAULT_MAX_PERIODS_PER_RUN = 200;
 const MIN_TIMER_MS = 1_000;
 const MAX_TIMER_MS = 60_000;
 
 /**
- * Closes statistics periods: for each period that has ended and is not closed yet, one
- * transaction counts its registrations, builds the suppressed table, takes the next sequence
- * number and writes the outbox row and the stats_periods row together. A box that was off closes
- * every missed period in order on its next run.
+ * Closes statistics periods: for each period that has ended and is not closed yet, the period's
+ * registrations are counted in short reads, the table is protected on a worker thread, and one
+ * short transaction takes the next sequence number and writes the ledger row, the outbox row, the
+ * published copy and the stats_periods row together. Nothing holds the event loop for long (calls,
+ * RTP and chats share it). A box that was off closes every missed period in order on its next run.
  */
 export class StatsAggregator {
   readonly #options: StatsAggregatorOptions;
   readonly #logger: Logger;
   readonly #events: TypedEmitter<AggregatorEvents>;
   readonly #disclosure: StatsDisclosureSettings;
-  readonly #random: RandomBits;
+  readonly #protector: TableProtector;
   #timer: NodeJS.Timeout | undefined;
-  #running = false;
+  /** The run loop started by start(); a run of an older loop does not reschedule. */
+  #loop: object | undefined;
+  /** Runs one after another: a call made while one is in flight starts when it has ended. */
+  #queue: Promise<unknown> = Promise.resolve();
+  #abort = new AbortController();
   #clockBehind = false;
 
   constructor(options: StatsAggregatorOptions) {
@@ -112,7 +138,7 @@ export class StatsAggregator {
       if (!options.budget) throw new TypeError('stats noise needs the privacy-budget ledger');
     }
     this.#disclosure = disclosure;
-    this.#random = options.random ?? new CryptoRandomBits();
+    this.#protector = options.protector ?? new WorkerTableProtector();
     this.#options = options;
     this.#logger = options.logger.child({ component: 'upstream-stats' });
     this.#events = new TypedEmitter(this.#logger);
@@ -122,8 +148,39 @@ export class StatsAggregator {
     return this.#events.on('closed', listener);
   }
 
-  /** Closes every due period (up to maxPeriodsPerRun); returns how many it closed. */
-  closeDuePeriods(): number {
+  /**
+   * Closes every due period (up to maxPeriodsPerRun); resolves to how many it closed. Calls never
+   * overlap: one made while another is in flight waits for it. stop() ends a run early (it then
+   * resolves to the periods closed before).
+   */
+  closeDuePeriods(): Promise<number> {
+    const signal = this.#abort.signal;
+    const run = this.#queue.then(() => this.#closeDue(signal));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Closes due periods now and then again shortly after each period's end. */
+  async start(): Promise<void> {
+    const loop = {};
+    this.#loop = loop;
+    await this.#runAndReschedule(loop);
+  }
+
+  /** Ends the run loop and any close in flight (a period half done stays open, to be redone), then the worker. */
+  async stop(): Promise<void> {
+    this.#loop = undefined;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#abort.abort();
+    // Rejects a table in flight at once; the run sees the abort and writes nothing more.
+    await this.#protector.close();
+    await this.#queue;
+    this.#abort = new AbortController();
+    this.#events.removeAllListeners();
+  }
+
+  async #closeDue(signal: AbortSignal): Promise<number> {
     const { stats, clock, settings } = this.#options;
     const from = stats.lastClosedEnd() ?? settings.firstPeriodFrom ?? stats.firstRegistrationAt();
     if (from === undefined) return 0;
@@ -131,15 +188,21 @@ export class StatsAggregator {
     this.#noticeClockBehind(from, dueBy);
     const limit = settings.maxPeriodsPerRun ?? DEFAULT_MAX_PERIODS_PER_RUN;
     let closed = 0;
-    for (const period of closedPeriodsBetween(from, dueBy, settings.periodLength, settings.timeZone, limit)) {
-      const outcome = this.#closePeriod(period);
-      if (outcome === undefined) continue;
-      closed += 1;
-      if (outcome.dropped > 0) {
-        // Counts only; the seqs go to the central office in the next birth message.
-        this.#logger.warn({ dropped: outcome.dropped, droppedBytes: outcome.droppedBytes, maxBytes: this.#options.outbox.maxBytes }, 'outbox full: oldest messages dropped');
+    try {
+      for (const period of closedPeriodsBetween(from, dueBy, settings.periodLength, settings.timeZone, limit)) {
+        signal.throwIfAborted();
+        const outcome = await this.#closePeriod(period, signal);
+        if (outcome === undefined) continue;
+        closed += 1;
+        if (outcome.dropped > 0) {
+          // Counts only; the seqs go to the central office in the next birth message.
+          this.#logger.warn({ dropped: outcome.dropped, droppedBytes: outcome.droppedBytes, maxBytes: this.#options.outbox.maxBytes }, 'outbox full: oldest messages dropped');
+        }
+        this.#events.emit('closed', { period, seq: outcome.seq });
       }
-      this.#events.emit('closed', { period, seq: outcome.seq });
+    } catch (error) {
+      if (signal.aborted) return closed;
+      throw error;
     }
     return closed;
   }
@@ -160,33 +223,20 @@ export class StatsAggregator {
     this.#clockBehind = behind;
   }
 
-  /** Closes due periods now and then again shortly after each period's end. */
-  start(): Promise<void> {
-    this.#running = true;
-    this.#runAndReschedule();
-    return Promise.resolve();
-  }
-
-  stop(): Promise<void> {
-    this.#running = false;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#events.removeAllListeners();
-    return Promise.resolve();
-  }
-
-  #runAndReschedule(): void {
-    if (!this.#running) return;
+  async #runAndReschedule(loop: object): Promise<void> {
+    if (this.#loop !== loop) return;
     let closed = 0;
     try {
-      closed = this.closeDuePeriods();
+      closed = await this.closeDuePeriods();
     } catch (error) {
       this.#logger.error({ err: describeError(error) }, 'closing stats periods failed; will retry');
     }
+    if (this.#loop !== loop) return;
     const limit = this.#options.settings.maxPeriodsPerRun ?? DEFAULT_MAX_PERIODS_PER_RUN;
-    // Still catching up: yield to the event loop and continue; otherwise wake near the next period end.
+    // Still catching up: go on at the next turn; otherwise wake near the next period end. The next
+    // run is scheduled only once this one has ended, so two runs never overlap.
     const delay = closed >= limit ? 0 : this.#msUntilNextCheck();
-    this.#timer = setTimeout(() => this.#runAndReschedule(), delay);
+    this.#timer = setTimeout(() => void this.#runAndReschedule(loop), delay);
   }
 
   #msUntilNextCheck(): number {
@@ -198,44 +248,73 @@ export class StatsAggregator {
   }
 
   /**
-   * With noise configured: the message's noise block and, when the year's budget allows this
-   * release, the noise to apply (the ledger row is written here, inside the closing transaction).
-   * Without noise: nothing.
+   * One period: counted in short reads, each on a turn of the event loop of its own, protected on
+   * the worker, then written in one transaction (#commit). Undefined when it was already closed.
    */
-  #spendBudget(period: Period, now: number): { noise: StatsNoise | null; tableNoise?: TableNoise } {
+  async #closePeriod(period: Period, signal: AbortSignal): Promise<CloseOutcome | undefined> {
+    const { stats, settings } = this.#options;
+    if (stats.isClosed(period.start)) return undefined;
+    const { protectionWidth, contributionCap } = this.#disclosure;
+    const reading = stats.cappedCount(period, contributionCap);
+    let more = true;
+    while (more) {
+      await nextTurn(signal);
+      more = reading.readChunk();
+    }
+    const table = tabulateCounts(reading.counts(), statsDimensions(settings.categories));
+    if (table.unknownChannel > 0) this.#logger.warn({ unknownChannel: table.unknownChannel }, 'registrations on an unknown channel left out of the stats');
+    const release = this.#planRelease(period);
+    const released = release.withheld
+      ? undefined
+      : await this.#protector.protect({ dimensions: table.dimensions, cells: table.cells, settings: { threshold: settings.threshold, protectionWidth }, noise: release.tableNoise });
+    if (released && released.underProtected > 0) {
+      this.#logger.info({ underProtected: released.underProtected }, 'small counts that the published zeros alone pin narrower than the protection width');
+    }
+    await nextTurn(signal);
+    return this.#commit(period, table.dimensions, release, released);
+  }
+
+  /**
+   * With noise configured: the message's noise block and, when the year's budget allows this
+   * release, the noise to apply. The ledger row is written by #commit, which checks first that the
+   * ledger is still as read here. Without noise: nothing.
+   */
+  #planRelease(period: Period): Release {
     const { noise } = this.#disclosure;
     const { budget, settings } = this.#options;
-    if (!noise || !budget) return { noise: null };
+    if (!noise || !budget) return { noise: null, withheld: false };
     const local = (at: number): { year: number; month: number } => localDateTime(at, settings.timeZone);
     const year = local(period.start).year;
     const sensitivity = this.#disclosure.contributionCap * monthsSpanned(period.start, period.end, local);
-    const decision = decideRelease(budget.spentIn(year), noise.epsilonPerPeriod, noise.yearlyBudget);
+    const spentBefore = budget.spentIn(year);
+    const decision = decideRelease(spentBefore, noise.epsilonPerPeriod, noise.yearlyBudget);
     const block: StatsNoise = {
       mechanism: 'discrete-laplace',
       epsilon: noise.epsilonPerPeriod,
       sensitivity,
       budget: { year, spent: decision.spent, total: noise.yearlyBudget },
     };
-    if (!decision.release) return { noise: block };
-    budget.record(period.start, year, noise.epsilonPerPeriod, now);
-    return { noise: block, tableNoise: { epsilon: noise.epsilonPerPeriod, sensitivity, random: this.#random } };
+    const ledger = { year, spentBefore };
+    if (!decision.release) return { noise: block, ledger, withheld: true };
+    return { noise: block, tableNoise: { epsilon: noise.epsilonPerPeriod, sensitivity }, ledger, withheld: false };
   }
 
-  /** One period in one transaction; undefined when it was already closed. */
-  #closePeriod(period: Period): { seq: number; dropped: number; droppedBytes: number } | undefined {
-    const { database, stats, outbox, clock, settings, session, alongside = [] } = this.#options;
+  /**
+   * The one write transaction of a period: ledger row, sequence number, outbox row, published copy,
+   * incident message and stats_periods row, all or nothing. Undefined when the period was closed
+   * meanwhile (it is checked again in here).
+   */
+  #commit(period: Period, dimensions: StatsDimensions, release: Release, released: ProtectedTable | undefined): CloseOutcome | undefined {
+    const { database, stats, outbox, budget, clock, settings, session, alongside = [] } = this.#options;
+    const { protectionWidth, contributionCap } = this.#disclosure;
     return database.transaction(() => {
       if (stats.isClosed(period.start)) return undefined;
       const now = clock.now();
-      const { protectionWidth, contributionCap } = this.#disclosure;
-      const table = tabulateCounts(stats.countRegistrations(period.start, period.end, contributionCap), statsDimensions(settings.categories));
-      if (table.unknownChannel > 0) this.#logger.warn({ unknownChannel: table.unknownChannel }, 'registrations on an unknown channel left out of the stats');
-      const { noise, tableNoise } = this.#spendBudget(period, now);
-      // Noise configured but no budget left for it: the period goes out withheld, without counts.
-      const budgetSpent = noise !== null && tableNoise === undefined;
-      const released = budgetSpent ? undefined : protectTable(table.dimensions, table.cells, { threshold: settings.threshold, protectionWidth }, tableNoise);
-      if (released && released.underProtected > 0) {
-        this.#logger.info({ underProtected: released.underProtected }, 'small counts that the published zeros alone pin narrower than the protection width');
+      if (release.ledger && budget) {
+        // Only this aggregator writes the ledger and its runs never overlap, so this holds; if it
+        // ever did not, the period stays open and the next run decides afresh.
+        if (budget.spentIn(release.ledger.year) !== release.ledger.spentBefore) throw new Error('the privacy-budget ledger changed while the period was being closed');
+        if (release.tableNoise) budget.record(period.start, release.ledger.year, release.tableNoise.epsilon, now);
       }
       const seq = outbox.takeSequenceNumber();
       const message: StatsMessage = {
@@ -248,13 +327,13 @@ export class StatsAggregator {
           end: formatLocalIso(period.end, settings.timeZone),
           length: settings.periodLength,
         },
-        dimensions: table.dimensions,
+        dimensions,
         disclosure: {
           threshold: settings.threshold,
           contributionCap,
           secondarySuppression: 'interval-audit',
           protectionWidth,
-          noise,
+          noise: release.noise,
         },
         withheld: released ? null : 'privacy-budget-spent',
         cells: released?.cells ?? [],
@@ -275,4 +354,16 @@ export class StatsAggregator {
       };
     });
   }
+}
+
+/**
+ * Each step of a close (a read, the commit) starts on a turn of its own, after timers and I/O have
+ * had theirs; and none once stop() has been called. A step resumed from an I/O callback (the
+ * worker's answer) would have its setImmediate run in the same turn, hence two: the first reaches
+ * the check phase, the second the next turn's.
+ */
+async function nextTurn(signal: AbortSignal): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  signal.throwIfAborted();
 }

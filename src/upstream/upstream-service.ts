@@ -6,7 +6,6 @@ import { PrivacyBudgetRepository } from '../store/privacy-budget-repository.js';
 import { StatsRepository } from '../store/stats-repository.js';
 import type { Clock } from '../time/clock.js';
 import { BirthAnnouncer } from './birth-announcer.js';
-import type { RandomBits } from './disclosure/random-source.js';
 import { IncidentReport, type IncidentCountsSource } from './incident-report.js';
 import { UpstreamConnection, type UpstreamConnectionOptions } from './mqtt-connection.js';
 import { OutboxPublisher, type PublishedMessage } from './outbox-publisher.js';
@@ -29,14 +28,12 @@ export interface UpstreamServiceOptions {
    * period is followed by an `incident` message with that period's counts.
    */
   readonly incidents?: IncidentCountsSource;
-  /** Randomness for the statistics noise; default: node:crypto. */
-  readonly random?: RandomBits;
 }
 
 /**
- * Closing a busy site's period costs up to a few hundred milliseconds of disclosure control
- * (scripts/bench/stats-bench.ts), so the running box yields to the event loop after every few
- * periods while it catches up.
+ * Closing a busy site's period takes several hundred milliseconds, in short reads and on a worker
+ * thread (docs/statistics.md), so the event loop stays free throughout; a catch-up still closes a
+ * few periods per run, then schedules the next.
  */
 const CATCH_UP_PERIODS_PER_RUN = 4;
 
@@ -75,7 +72,6 @@ export class UpstreamService {
       settings: { maxPeriodsPerRun: CATCH_UP_PERIODS_PER_RUN, ...options.stats, site: options.site },
       session: this.session,
       budget: new PrivacyBudgetRepository(options.database),
-      random: options.random,
       alongside: options.incidents
         ? [
             new IncidentReport({
@@ -96,9 +92,10 @@ export class UpstreamService {
 
   async start(): Promise<void> {
     this.#unsubscribe = this.aggregator.onClosed(() => this.publisher.notify());
+    // The periods due now are closed first, so the birth message of the first connect reports them.
+    await this.aggregator.start();
     await this.connection.start();
     await this.publisher.start();
-    await this.aggregator.start();
   }
 
   async stop(): Promise<void> {

@@ -74,7 +74,7 @@ describe('a week without the broker', () => {
       await waitFor(() => !box.connection.connected && collector.collector.health().broker === 'down', 'both notice the broker is gone');
       for (let hour = 0; hour < WEEK_OF_HOURS; hour += 1) {
         clock.advance(HOUR);
-        box.aggregator.closeDuePeriods();
+        await box.aggregator.closeDuePeriods();
       }
       expect(store.outbox.count()).toBe(2 * WEEK_OF_HOURS);
 

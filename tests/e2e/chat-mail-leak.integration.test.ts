@@ -267,7 +267,7 @@ describe('chat and mail through the whole box leave no address behind', () => {
     // Statistics: every chat and mail wrapped up, the minute closed, the table published upstream.
     for (const reference of references) expect((await box.wrapUp(reference, WRAP_UP)).status).toBe(200);
     clock.set(MINUTE_START + 60_000 + 1);
-    expect(gateway.upstream.aggregator.closeDuePeriods()).toBe(1);
+    expect(await gateway.upstream.aggregator.closeDuePeriods()).toBe(1);
     await waitFor(() => central.on('stats').length === 1 && gateway.upstream.outbox.count() === 0, 'the stats message delivered');
     const published = central.on('stats')[0];
     const message = validateOutgoing(published?.topic ?? '', JSON.stringify(published?.json)) as StatsMessage;

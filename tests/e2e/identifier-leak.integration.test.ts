@@ -162,7 +162,7 @@ describe('a phone number on the line leaves no trace in files, logs, MQTT or the
     expect(JSON.parse((await station.request('GET', '/api/v1/contacts')).body)).toEqual({ contacts: [] });
 
     clock.set(MINUTE_START + 60_000 + 1);
-    expect(gateway.upstream.aggregator.closeDuePeriods()).toBe(1);
+    expect(await gateway.upstream.aggregator.closeDuePeriods()).toBe(1);
     await waitFor(() => central.on('stats').length === 1 && gateway.upstream.outbox.count() === 0, 'the stats message delivered');
     // The registrations reached the table (as counts, or suppressed: a null is never a zero).
     const stats = central.on('stats')[0]?.json as { cells: Array<number | null> };

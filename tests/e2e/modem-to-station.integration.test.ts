@@ -55,7 +55,7 @@ describe('the whole box from a modem on a pty to a station and the central offic
     expect(central.on('stats')).toHaveLength(0);
 
     clock.set(MINUTE_START + 60_000 + 1);
-    expect(gateway.upstream.aggregator.closeDuePeriods()).toBe(1);
+    expect(await gateway.upstream.aggregator.closeDuePeriods()).toBe(1);
     await waitFor(() => central.on('stats').length === 1 && box?.published.some((message) => message.topic.endsWith('/stats')) === true, 'the stats message');
     await waitFor(() => gateway.upstream.outbox.count() === 0, 'the outbox row deleted after PUBACK');
 
@@ -83,7 +83,7 @@ describe('the whole box from a modem on a pty to a station and the central offic
     expect(message.disclosure).toMatchObject({ secondarySuppression: 'interval-audit', protectionWidth: 2 });
 
     // The next minute had no registrations: a second close publishes nothing new for this one.
-    expect(gateway.upstream.aggregator.closeDuePeriods()).toBe(0);
+    expect(await gateway.upstream.aggregator.closeDuePeriods()).toBe(0);
   });
 
   it('counts a call of the previous month as an earlier contact after the month changes on the site clock', async () => {

@@ -180,9 +180,9 @@ export class FaultBox {
   }
 
   /** Closes every due period now (what the period timer does within a minute of a clock step). */
-  closeDuePeriods(): number {
+  async closeDuePeriods(): Promise<number> {
     let closed = 0;
-    for (let batch = this.gateway.upstream.aggregator.closeDuePeriods(); batch > 0; batch = this.gateway.upstream.aggregator.closeDuePeriods()) closed += batch;
+    for (let batch = await this.gateway.upstream.aggregator.closeDuePeriods(); batch > 0; batch = await this.gateway.upstream.aggregator.closeDuePeriods()) closed += batch;
     return closed;
   }
 

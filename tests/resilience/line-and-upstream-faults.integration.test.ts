@@ -75,7 +75,7 @@ describe('fault: the broker is gone for hours (mosquitto stopped while the clock
     await box.registeredCall(CALLERS[0]);
     await box.registeredCall(CALLERS[1]);
     r.clock.advance(60_000);
-    expect(box.closeDuePeriods()).toBe(1);
+    expect(await box.closeDuePeriods()).toBe(1);
     await waitFor(() => office.tally().distinctSeqs === 2 && box.leds().upstream === 'on', 'the first period delivered');
     const recordsBefore = records(box.counts());
     const hours = bySize(3, 12);
@@ -92,7 +92,7 @@ describe('fault: the broker is gone for hours (mosquitto stopped while the clock
       for (let hour = 0; hour < hours; hour++) {
         await box.registeredCall(CALLERS[(hour + round) % CALLERS.length], hour);
         r.clock.advance(HOUR);
-        closed += box.closeDuePeriods();
+        closed += await box.closeDuePeriods();
       }
       expect(closed).toBe(hours * 60);
       const waiting = box.gateway.upstream.outbox.count();

@@ -27,8 +27,8 @@ describe('the birth message', () => {
     store = new TempStore();
     clock = new ManualClock(PERIOD_START + 6 * HOUR);
     session = randomUUID();
-    const oneMessage = probeMessageBytes();
-    store.aggregator(clock, session, { firstPeriodFrom: PERIOD_START }, { outboxMaxBytes: oneMessage * 4 }).closeDuePeriods();
+    const oneMessage = await probeMessageBytes();
+    await store.aggregator(clock, session, { firstPeriodFrom: PERIOD_START }, { outboxMaxBytes: oneMessage * 4 }).closeDuePeriods();
     outbox = new OutboxRepository(store.db, { maxBytes: oneMessage * 4 });
     connection = new FakeConnection();
     birth = new BirthAnnouncer({ site: SITE, session, firmware: '1.2.3', outbox, clock, logger: silentLogger() });
@@ -41,10 +41,10 @@ describe('the birth message', () => {
     store.cleanup();
   });
 
-  function probeMessageBytes(): number {
+  async function probeMessageBytes(): Promise<number> {
     const probe = new TempStore();
     try {
-      probe.aggregator(new ManualClock(PERIOD_START + HOUR), randomUUID(), { firstPeriodFrom: PERIOD_START }).closeDuePeriods();
+      await probe.aggregator(new ManualClock(PERIOD_START + HOUR), randomUUID(), { firstPeriodFrom: PERIOD_START }).closeDuePeriods();
       return probe.outbox.waitingBytes();
     } finally {
       probe.cleanup();
@@ -79,7 +79,7 @@ describe('the birth message', () => {
     expect(outbox.droppedReport()).toEqual({ count: 2, seqRanges: [[1, 2]] });
 
     clock.advance(HOUR);
-    store.aggregator(clock, session, {}, { outboxMaxBytes: outbox.maxBytes }).closeDuePeriods();
+    await store.aggregator(clock, session, {}, { outboxMaxBytes: outbox.maxBytes }).closeDuePeriods();
     connection.connect();
     const again = connection.pending[0]?.message as BirthMessage;
     expect(again.outbox).toMatchObject({ waiting: 4, firstWaitingSeq: 4, lastSeq: 7, dropped: { count: 3, seqRanges: [[1, 3]] } });
@@ -89,7 +89,7 @@ describe('the birth message', () => {
   it('forgets only the drops its birth reported: a drop while the birth is in flight goes into the next one', async () => {
     connection.connect();
     clock.advance(HOUR);
-    store.aggregator(clock, session, {}, { outboxMaxBytes: outbox.maxBytes }).closeDuePeriods();
+    await store.aggregator(clock, session, {}, { outboxMaxBytes: outbox.maxBytes }).closeDuePeriods();
     connection.ackNext();
     await flush();
     expect(outbox.droppedReport()).toEqual({ count: 1, seqRanges: [[3, 3]] });

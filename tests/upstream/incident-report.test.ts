@@ -10,7 +10,7 @@ import { ManualClock } from '../../src/time/clock.js';
 import { IncidentReport, type IncidentCountsSource } from '../../src/upstream/incident-report.js';
 import { StatsAggregator } from '../../src/upstream/stats-aggregator.js';
 import { incidentTopic, validateOutgoing } from '../../src/upstream/topics.js';
-import { HOUR, SITE, TempStore, testSettings } from './upstream-fixture.js';
+import { HOUR, SITE, TempStore, testProtector, testSettings } from './upstream-fixture.js';
 
 // Monday 2 June 2025, 10:00 in Amsterdam.
 const PERIOD_START = Date.parse('2025-06-02T08:00:00Z');
@@ -40,6 +40,7 @@ function aggregator(incidents: IncidentCountsSource = register): StatsAggregator
     settings: { ...testSettings, firstPeriodFrom: PERIOD_START },
     session,
     alongside: [report],
+    protector: testProtector,
   });
 }
 
@@ -51,13 +52,13 @@ function incidentPayloads(): Array<Record<string, unknown>> {
 }
 
 describe('incident counts upstream', () => {
-  it('follows each closed stats period with an incident message of counts per kind and severity, and nothing of the text', () => {
+  it('follows each closed stats period with an incident message of counts per kind and severity, and nothing of the text', async () => {
     const { incident } = register.raise({ kind: 'data-breach', severity: 'critical', summary: PLANTED });
     register.assess(incident.id, 'assessed by Marit: contained within the hour');
     register.raise({ kind: 'login-burst', severity: 'medium', summary: '5 failed logins within 15 minutes against one account' });
     clock.set(PERIOD_START + HOUR + 1);
 
-    expect(aggregator().closeDuePeriods()).toBe(1);
+    expect(await aggregator().closeDuePeriods()).toBe(1);
     const rows = store.outbox.oldest(10);
     expect(rows.map((row) => row.topic)).toEqual([`helpline/v1/${SITE}/stats`, `helpline/v1/${SITE}/incident`]);
     expect(rows[1]).toMatchObject({ qos: 1, retain: false });
@@ -80,11 +81,11 @@ describe('incident counts upstream', () => {
     }
   });
 
-  it('publishes every period, zeros included, and counts an unreported incident as overdue from its 73rd hour on', () => {
+  it('publishes every period, zeros included, and counts an unreported incident as overdue from its 73rd hour on', async () => {
     register.raise({ kind: 'tamper', severity: 'critical', summary: 'the case was opened' });
     clock.set(PERIOD_START + 74 * HOUR);
     const closer = aggregator();
-    expect(closer.closeDuePeriods()).toBe(74);
+    expect(await closer.closeDuePeriods()).toBe(74);
     const payloads = incidentPayloads();
     expect(payloads).toHaveLength(74);
     expect(payloads.map((payload) => payload['seq'])).toEqual(Array.from({ length: 74 }, (_, i) => 2 * i + 2));
@@ -94,7 +95,7 @@ describe('incident counts upstream', () => {
     expect(payloads.map((payload) => payload['overdueUnreported'])).toEqual([...Array<number>(72).fill(0), 1, 1]);
   });
 
-  it('leaves the period open, stats included, when the incident counts cannot be read, and closes it on the next run', () => {
+  it('leaves the period open, stats included, when the incident counts cannot be read, and closes it on the next run', async () => {
     clock.set(PERIOD_START + HOUR + 1);
     let broken = true;
     const flaky: IncidentCountsSource = {
@@ -104,11 +105,11 @@ describe('incident counts upstream', () => {
       },
     };
     const closer = aggregator(flaky);
-    expect(() => closer.closeDuePeriods()).toThrow('incidents table unreadable');
+    await expect(closer.closeDuePeriods()).rejects.toThrow('incidents table unreadable');
     expect(store.outbox.count()).toBe(0);
     expect(new StatsRepository(store.db).lastClosedEnd()).toBeUndefined();
     broken = false;
-    expect(closer.closeDuePeriods()).toBe(1);
+    expect(await closer.closeDuePeriods()).toBe(1);
     expect(store.outbox.oldest(10).map((row) => row.topic.split('/').at(-1))).toEqual(['stats', 'incident']);
   });
 

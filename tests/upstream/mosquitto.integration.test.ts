@@ -56,10 +56,10 @@ describe('upstream against real Mosquitto', () => {
   }
 
   /** The size of one stats message of testSettings (an empty period: every period here is). */
-  function statsMessageBytes(): number {
+  async function statsMessageBytes(): Promise<number> {
     const probe = new TempStore();
     try {
-      probe.aggregator(new ManualClock(PERIOD_START + HOUR), randomUUID(), { firstPeriodFrom: PERIOD_START }).closeDuePeriods();
+      await probe.aggregator(new ManualClock(PERIOD_START + HOUR), randomUUID(), { firstPeriodFrom: PERIOD_START }).closeDuePeriods();
       return probe.outbox.waitingBytes();
     } finally {
       probe.cleanup();
@@ -114,7 +114,7 @@ describe('upstream against real Mosquitto', () => {
 
     store.register(PERIOD_START + HOUR + 10, { channel: 'chat', topic: 'love', ageBand: '16-18' }, 5);
     clock.advance(HOUR);
-    expect(service.aggregator.closeDuePeriods()).toBe(1);
+    expect(await service.aggregator.closeDuePeriods()).toBe(1);
     expect(store.outbox.count()).toBe(1);
 
     await mosquitto.start();
@@ -126,13 +126,13 @@ describe('upstream against real Mosquitto', () => {
     // repeat of seq 1 would have come before seq 2.
     store.register(PERIOD_START + 2 * HOUR + 10, { channel: 'chat', topic: 'love', ageBand: '16-18' }, 5);
     clock.advance(HOUR);
-    expect(service.aggregator.closeDuePeriods()).toBe(1);
+    expect(await service.aggregator.closeDuePeriods()).toBe(1);
     await waitFor(() => central.on('stats').length >= 2 && store.outbox.count() === 0, 'sentinel delivered');
     expect(central.on('stats').map((m) => m.payload['seq'])).toEqual([1, 2]);
   });
 
   it('while the broker is down for a while: fills the capped outbox, reconnects within the backoff bound after the restart, sends its birth with the outbox report, then replays in order', async () => {
-    const oneMessage = statsMessageBytes();
+    const oneMessage = await statsMessageBytes();
     store.register(PERIOD_START + HOUR + 10, { channel: 'chat', topic: 'love', ageBand: '16-18' }, 5);
     const service = gateway(proxy.url, Math.floor(oneMessage * 3.5));
     await service.start();
@@ -143,8 +143,8 @@ describe('upstream against real Mosquitto', () => {
     await waitFor(() => !service.connection.connected, 'gateway notices the broker is gone');
     clock.advance(5 * HOUR);
     // The running box closes at most 4 periods per turn while catching up.
-    expect(service.aggregator.closeDuePeriods()).toBe(4);
-    expect(service.aggregator.closeDuePeriods()).toBe(1);
+    expect(await service.aggregator.closeDuePeriods()).toBe(4);
+    expect(await service.aggregator.closeDuePeriods()).toBe(1);
     expect(store.outbox.droppedReport()).toEqual({ count: 2, seqRanges: [[1, 2]] });
     // Backoff bounded by reconnectMaxMs (200 ms, ±20 % jitter): eight more attempts take under 2 s;
     // doubling without the bound (from 50 ms) would take over 25 s.

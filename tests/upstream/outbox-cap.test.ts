@@ -3,7 +3,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StatsRepository } from '../../src/store/stats-repository.js';
 import { ManualClock } from '../../src/time/clock.js';
 import { captureLogger } from '../store/fixtures/temp-directory.js';
-import { thrownBy } from '../support/thrown-by.js';
 import { HOUR, TempStore } from './upstream-fixture.js';
 
 const PERIOD_START = Date.parse('2025-06-02T08:00:00Z');
@@ -18,24 +17,24 @@ describe('the outbox byte cap when periods close', () => {
 
   afterEach(() => store.cleanup());
 
-  function statsBytes(): number {
+  async function statsBytes(): Promise<number> {
     const clock = new ManualClock(PERIOD_START + HOUR);
     const probe = new TempStore();
     try {
-      probe.aggregator(clock, randomUUID(), { firstPeriodFrom: PERIOD_START }).closeDuePeriods();
+      await probe.aggregator(clock, randomUUID(), { firstPeriodFrom: PERIOD_START }).closeDuePeriods();
       return probe.outbox.waitingBytes();
     } finally {
       probe.cleanup();
     }
   }
 
-  it('keeps closing periods while offline, dropping the oldest messages and logging counts only', () => {
-    const oneMessage = statsBytes();
+  it('keeps closing periods while offline, dropping the oldest messages and logging counts only', async () => {
+    const oneMessage = await statsBytes();
     const { logger, lines } = captureLogger();
     const clock = new ManualClock(PERIOD_START + 10 * HOUR);
     const aggregator = store.aggregator(clock, randomUUID(), { firstPeriodFrom: PERIOD_START }, { outboxMaxBytes: Math.floor(oneMessage * 4.5), logger });
 
-    expect(aggregator.closeDuePeriods()).toBe(10);
+    expect(await aggregator.closeDuePeriods()).toBe(10);
     const outbox = store.outbox;
     expect(outbox.oldest(10).map((row) => JSON.parse(row.payload).seq)).toEqual([7, 8, 9, 10]);
     expect(outbox.droppedReport()).toEqual({ count: 6, seqRanges: [[1, 6]] });
@@ -49,13 +48,13 @@ describe('the outbox byte cap when periods close', () => {
     }
   });
 
-  it('refuses a period whose message alone is larger than the cap: it stays open, nothing is dropped, and it closes once the cap allows', () => {
-    const oneMessage = statsBytes();
+  it('refuses a period whose message alone is larger than the cap: it stays open, nothing is dropped, and it closes once the cap allows', async () => {
+    const oneMessage = await statsBytes();
     const clock = new ManualClock(PERIOD_START + 2 * HOUR);
     const session = randomUUID();
     const small = store.aggregator(clock, session, { firstPeriodFrom: PERIOD_START }, { outboxMaxBytes: oneMessage - 1 });
 
-    expect(thrownBy(() => small.closeDuePeriods())).toMatchObject({ code: 'HGW_UPSTREAM_TOO_LARGE' });
+    await expect(small.closeDuePeriods()).rejects.toMatchObject({ code: 'HGW_UPSTREAM_TOO_LARGE' });
     const stats = new StatsRepository(store.db);
     expect(stats.isClosed(PERIOD_START)).toBe(false);
     expect(store.outbox.count()).toBe(0);
@@ -63,7 +62,7 @@ describe('the outbox byte cap when periods close', () => {
     expect(store.outbox.droppedReport().count).toBe(0);
 
     const raised = store.aggregator(clock, session, { firstPeriodFrom: PERIOD_START }, { outboxMaxBytes: oneMessage * 2 });
-    expect(raised.closeDuePeriods()).toBe(2);
+    expect(await raised.closeDuePeriods()).toBe(2);
     expect(store.outbox.oldest(10).map((row) => JSON.parse(row.payload).seq)).toEqual([1, 2]);
   });
 });

@@ -14,10 +14,10 @@ describe('OutboxPublisher', () => {
   let publisher: OutboxPublisher;
   let published: PublishedMessage[];
 
-  beforeEach(() => {
+  beforeEach(async () => {
     store = new TempStore();
     const clock = new ManualClock(PERIOD_START + 6 * HOUR);
-    store.aggregator(clock, randomUUID(), { firstPeriodFrom: PERIOD_START }).closeDuePeriods();
+    await store.aggregator(clock, randomUUID(), { firstPeriodFrom: PERIOD_START }).closeDuePeriods();
     connection = new FakeConnection();
     publisher = new OutboxPublisher({ connection, outbox: store.outbox, logger: silentLogger(), window: 2 });
     published = [];

@@ -33,10 +33,10 @@ describe('StatsAggregator', () => {
     store.cleanup();
   });
 
-  it('publishes a cell for every channel × topic × age band × outcome, zeros included, with other for unlisted values', () => {
+  it('publishes a cell for every channel × topic × age band × outcome, zeros included, with other for unlisted values', async () => {
     store.register(PERIOD_START + 60_000, { channel: 'chat', topic: 'bullying', ageBand: '12-15' }, 6);
     const clock = new ManualClock(PERIOD_START + HOUR);
-    expect(store.aggregator(clock, session).closeDuePeriods()).toBe(1);
+    expect(await store.aggregator(clock, session).closeDuePeriods()).toBe(1);
 
     const [message] = statsMessages(store);
     if (!message) throw new Error('no message');
@@ -66,10 +66,10 @@ describe('StatsAggregator', () => {
     });
   });
 
-  it('suppresses a count of 2 under threshold 5 as null, publishes 0 as it is, and keeps the 2 from being worked back from the totals', () => {
+  it('suppresses a count of 2 under threshold 5 as null, publishes 0 as it is, and keeps the 2 from being worked back from the totals', async () => {
     store.register(PERIOD_START + 1, { channel: 'phone', topic: 'home', ageBand: '16-18' }, 2);
     store.register(PERIOD_START + 2, { channel: 'mail', topic: 'love', ageBand: '0-11' }, 5);
-    store.aggregator(new ManualClock(PERIOD_START + HOUR), session).closeDuePeriods();
+    await store.aggregator(new ManualClock(PERIOD_START + HOUR), session).closeDuePeriods();
     const [message] = statsMessages(store);
     if (!message) throw new Error('no message');
     expect(cell(message, 'phone', 'home', '16-18')).toBeNull();
@@ -85,21 +85,21 @@ describe('StatsAggregator', () => {
     expect(countAt(message, ['channel'], { channel: 'chat' })).toBe(0);
   });
 
-  it('counts a topic and an age band outside the configured lists under other', () => {
+  it('counts a topic and an age band outside the configured lists under other', async () => {
     store.register(PERIOD_START + 10, { channel: 'phone', topic: 'not-in-list', ageBand: '99-100' }, 7);
-    store.aggregator(new ManualClock(PERIOD_START + HOUR), session).closeDuePeriods();
+    await store.aggregator(new ManualClock(PERIOD_START + HOUR), session).closeDuePeriods();
     const [message] = statsMessages(store);
     if (!message) throw new Error('no message');
     expect(cell(message, 'phone', 'other', 'other')).toBe(7);
     expect(JSON.stringify(message)).not.toContain('not-in-list');
   });
 
-  it('counts only registrations inside [start, end) and leaves the running period open', () => {
+  it('counts only registrations inside [start, end) and leaves the running period open', async () => {
     store.register(PERIOD_START - 1, { channel: 'chat', topic: 'love', ageBand: '0-11' }, 5);
     store.register(PERIOD_START, { channel: 'chat', topic: 'love', ageBand: '12-15' }, 5);
     store.register(PERIOD_START + HOUR, { channel: 'chat', topic: 'love', ageBand: '16-18' }, 5);
     const aggregator = store.aggregator(new ManualClock(PERIOD_START + HOUR + 30 * 60_000), session, { firstPeriodFrom: PERIOD_START });
-    expect(aggregator.closeDuePeriods()).toBe(1);
+    expect(await aggregator.closeDuePeriods()).toBe(1);
     const [message] = statsMessages(store);
     if (!message) throw new Error('no message');
     expect(cell(message, 'chat', 'love', '0-11')).toBe(0);
@@ -107,22 +107,22 @@ describe('StatsAggregator', () => {
     expect(cell(message, 'chat', 'love', '16-18')).toBe(0);
   });
 
-  it('closes a period only once: a second run adds no outbox row', () => {
+  it('closes a period only once: a second run adds no outbox row', async () => {
     store.register(PERIOD_START + 5, { channel: 'phone', topic: 'home', ageBand: '0-11' });
     const aggregator = store.aggregator(new ManualClock(PERIOD_START + HOUR + 1), session);
-    expect(aggregator.closeDuePeriods()).toBe(1);
-    expect(aggregator.closeDuePeriods()).toBe(0);
+    expect(await aggregator.closeDuePeriods()).toBe(1);
+    expect(await aggregator.closeDuePeriods()).toBe(0);
     expect(store.outbox.count()).toBe(1);
   });
 
-  it('catches up after the box was off for 3 periods: 3 messages in order with consecutive seq', () => {
+  it('catches up after the box was off for 3 periods: 3 messages in order with consecutive seq', async () => {
     const clock = new ManualClock(PERIOD_START + HOUR);
     store.register(PERIOD_START + 5, { channel: 'phone', topic: 'home', ageBand: '0-11' });
     const aggregator = store.aggregator(clock, session);
-    expect(aggregator.closeDuePeriods()).toBe(1);
+    expect(await aggregator.closeDuePeriods()).toBe(1);
 
     clock.advance(3 * HOUR);
-    expect(aggregator.closeDuePeriods()).toBe(3);
+    expect(await aggregator.closeDuePeriods()).toBe(3);
     const messages = statsMessages(store);
     expect(messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
     expect(messages.map((m) => m.period.start)).toEqual([
@@ -133,34 +133,34 @@ describe('StatsAggregator', () => {
     ]);
   });
 
-  it('starts from the configured first period when there are no registrations yet', () => {
+  it('starts from the configured first period when there are no registrations yet', async () => {
     const aggregator = store.aggregator(new ManualClock(PERIOD_START + 2 * HOUR), session, { firstPeriodFrom: PERIOD_START });
-    expect(aggregator.closeDuePeriods()).toBe(2);
+    expect(await aggregator.closeDuePeriods()).toBe(2);
     expect(statsMessages(store).every((m) => m.cells.every((count) => count === 0) && m.margins.every((margin) => margin.counts.every((count) => count === 0)))).toBe(true);
   });
 
-  it('closes nothing without registrations or a configured start', () => {
-    expect(store.aggregator(new ManualClock(PERIOD_START + 10 * HOUR), session).closeDuePeriods()).toBe(0);
+  it('closes nothing without registrations or a configured start', async () => {
+    expect(await store.aggregator(new ManualClock(PERIOD_START + 10 * HOUR), session).closeDuePeriods()).toBe(0);
   });
 
-  it('waits closeDelayMs after the end before closing, for late wrap-ups', () => {
+  it('waits closeDelayMs after the end before closing, for late wrap-ups', async () => {
     store.register(PERIOD_START + 5, { channel: 'phone', topic: 'home', ageBand: '0-11' });
     const clock = new ManualClock(PERIOD_START + HOUR + 60_000);
     const aggregator = store.aggregator(clock, session, { closeDelayMs: 5 * 60_000 });
-    expect(aggregator.closeDuePeriods()).toBe(0);
+    expect(await aggregator.closeDuePeriods()).toBe(0);
     clock.advance(4 * 60_000);
-    expect(aggregator.closeDuePeriods()).toBe(1);
+    expect(await aggregator.closeDuePeriods()).toBe(1);
   });
 
-  it('continues the sequence number after the database is reopened, under a new session', () => {
+  it('continues the sequence number after the database is reopened, under a new session', async () => {
     const clock = new ManualClock(PERIOD_START + HOUR);
     store.register(PERIOD_START + 5, { channel: 'phone', topic: 'home', ageBand: '0-11' });
-    store.aggregator(clock, session).closeDuePeriods();
+    await store.aggregator(clock, session).closeDuePeriods();
     store.reopen();
 
     const secondSession = randomUUID();
     clock.advance(2 * HOUR);
-    expect(store.aggregator(clock, secondSession).closeDuePeriods()).toBe(2);
+    expect(await store.aggregator(clock, secondSession).closeDuePeriods()).toBe(2);
     const messages = statsMessages(store);
     expect(messages.map((m) => [m.seq, m.session])).toEqual([
       [1, session],
@@ -169,31 +169,31 @@ describe('StatsAggregator', () => {
     ]);
   });
 
-  it('never reuses a sequence number even after the outbox was emptied by PUBACKs', () => {
+  it('never reuses a sequence number even after the outbox was emptied by PUBACKs', async () => {
     const clock = new ManualClock(PERIOD_START + HOUR);
     store.register(PERIOD_START + 5, { channel: 'phone', topic: 'home', ageBand: '0-11' });
     const aggregator = store.aggregator(clock, session);
-    aggregator.closeDuePeriods();
+    await aggregator.closeDuePeriods();
     for (const row of store.outbox.oldest(10)) store.outbox.deleteSent(row);
     clock.advance(HOUR);
-    aggregator.closeDuePeriods();
+    await aggregator.closeDuePeriods();
     expect(statsMessages(store).map((m) => m.seq)).toEqual([2]);
   });
 
-  it('closes a 23-hour DST day as one period', () => {
+  it('closes a 23-hour DST day as one period', async () => {
     const dstDay = Date.parse('2025-03-29T23:00:00Z');
     store.register(dstDay + 22 * HOUR + 30 * 60_000, { channel: 'chat', topic: 'love', ageBand: '12-15' }, 5);
     const aggregator = store.aggregator(new ManualClock(Date.parse('2025-03-30T22:00:00Z')), session, { periodLength: 'day' });
-    expect(aggregator.closeDuePeriods()).toBe(1);
+    expect(await aggregator.closeDuePeriods()).toBe(1);
     const [message] = statsMessages(store);
     expect(message?.period).toEqual({ start: '2025-03-30T00:00:00+01:00', end: '2025-03-31T00:00:00+02:00', length: 'day' });
     expect(message && cell(message, 'chat', 'love', '12-15')).toBe(5);
   });
 
-  it('keeps every message it enqueued, as enqueued, for the annual report', () => {
+  it('keeps every message it enqueued, as enqueued, for the annual report', async () => {
     store.register(PERIOD_START + 5, { channel: 'phone', topic: 'home', ageBand: '0-11' }, 5);
     const clock = new ManualClock(PERIOD_START + 3 * HOUR);
-    store.aggregator(clock, session).closeDuePeriods();
+    await store.aggregator(clock, session).closeDuePeriods();
     const kept = store.db.all<{ seq: number; period_start: number; period_end: number; payload: string }>('SELECT seq, period_start, period_end, payload FROM published_stats ORDER BY seq');
     expect(kept.map((row) => [row.seq, row.period_start, row.period_end])).toEqual([
       [1, PERIOD_START, PERIOD_START + HOUR],

@@ -5,11 +5,13 @@ import { OutboxRepository } from '../../src/store/outbox-repository.js';
 import { PrivacyBudgetRepository } from '../../src/store/privacy-budget-repository.js';
 import { StatsRepository } from '../../src/store/stats-repository.js';
 import { ManualClock } from '../../src/time/clock.js';
+import { protectTable } from '../../src/upstream/disclosure/protect-table.js';
 import type { RandomBits } from '../../src/upstream/disclosure/random-source.js';
+import type { TableProtector } from '../../src/upstream/disclosure/table-protector.js';
 import { StatsAggregator, type StatsSettings } from '../../src/upstream/stats-aggregator.js';
 import { countAt, type StatsMessage } from '../../src/upstream/stats-message.js';
 import { validateOutgoing } from '../../src/upstream/topics.js';
-import { TempStore, testSettings } from './upstream-fixture.js';
+import { TempStore, testProtector, testSettings } from './upstream-fixture.js';
 
 const DAY = 86_400_000;
 // Monday 2 June 2025, 00:00 in Amsterdam.
@@ -33,7 +35,15 @@ function registerCaller(store: TempStore, at: number, pseudonym: Buffer | null, 
   );
 }
 
-function aggregator(store: TempStore, clock: ManualClock, settings: Partial<StatsSettings>, random?: RandomBits): StatsAggregator {
+/** The disclosure control on this thread, drawing the noise's coins from the given source instead of the worker's node:crypto. */
+function protectingWith(random: RandomBits): TableProtector {
+  return {
+    protect: (table) => Promise.resolve(protectTable(table.dimensions, table.cells, table.settings, table.noise && { ...table.noise, random })),
+    close: () => Promise.resolve(),
+  };
+}
+
+function aggregator(store: TempStore, clock: ManualClock, settings: Partial<StatsSettings>, protector: TableProtector = testProtector): StatsAggregator {
   return new StatsAggregator({
     database: store.db,
     stats: new StatsRepository(store.db),
@@ -43,7 +53,7 @@ function aggregator(store: TempStore, clock: ManualClock, settings: Partial<Stat
     logger: silentLogger(),
     settings: { ...testSettings, periodLength: 'week', ...settings },
     session: randomUUID(),
-    random,
+    protector,
   });
 }
 
@@ -56,12 +66,12 @@ describe('StatsAggregator disclosure control', () => {
     store.cleanup();
   });
 
-  it('counts at most contributionCap registrations of one caller per period, and every withheld-number registration as its own caller', () => {
+  it('counts at most contributionCap registrations of one caller per period, and every withheld-number registration as its own caller', async () => {
     const frequent = Buffer.alloc(16, 7);
     for (let i = 0; i < 9; i += 1) registerCaller(store, MONDAY + i * 3_600_000, frequent);
     for (let i = 0; i < 4; i += 1) registerCaller(store, MONDAY + DAY + i, Buffer.alloc(16, 10 + i));
     for (let i = 0; i < 3; i += 1) registerCaller(store, MONDAY + 2 * DAY + i, null);
-    aggregator(store, new ManualClock(MONDAY + 7 * DAY), { disclosure: { contributionCap: 3 } }).closeDuePeriods();
+    await aggregator(store, new ManualClock(MONDAY + 7 * DAY), { disclosure: { contributionCap: 3 } }).closeDuePeriods();
     const [message] = messages(store);
     // 3 of the frequent caller + 4 single callers + 3 withheld numbers.
     expect(message && countAt(message, [], {})).toBe(10);
@@ -70,19 +80,20 @@ describe('StatsAggregator disclosure control', () => {
 
   it('the cap counts no pseudonym out of the database: the repository returns counts only', () => {
     registerCaller(store, MONDAY + 1, Buffer.alloc(16, 1));
-    const rows = new StatsRepository(store.db).countRegistrations(MONDAY, MONDAY + DAY, 3);
-    expect(rows).toEqual([{ channel: 'phone', topic: 'home', ageBand: '12-15', outcome: 'advice', count: 1 }]);
-    expect(() => new StatsRepository(store.db).countRegistrations(MONDAY, MONDAY + DAY, 0)).toThrow(RangeError);
+    const reading = new StatsRepository(store.db).cappedCount({ start: MONDAY, end: MONDAY + DAY }, 3);
+    while (reading.readChunk());
+    expect(reading.counts()).toEqual([{ channel: 'phone', topic: 'home', ageBand: '12-15', outcome: 'advice', count: 1 }]);
+    expect(() => new StatsRepository(store.db).cappedCount({ start: MONDAY, end: MONDAY + DAY }, 0)).toThrow(RangeError);
   });
 
-  it('adds noise and spends the budget per period until the year is spent, then publishes withheld periods; a new year starts afresh', () => {
+  it('adds noise and spends the budget per period until the year is spent, then publishes withheld periods; a new year starts afresh', async () => {
     // Weeks that start in December 2025, then into January 2026 (Amsterdam). Budget: 3 weeks' worth.
     const first = Date.parse('2025-12-07T23:00:00Z'); // Monday 8 December 00:00 local
     for (let week = 0; week < 6; week += 1) for (let i = 0; i < 40; i += 1) registerCaller(store, first + week * 7 * DAY + i * 60_000, null);
     const clock = new ManualClock(first + 6 * 7 * DAY);
     const noise = { epsilonPerPeriod: 0.5, yearlyBudget: 1.5 };
     const run = aggregator(store, clock, { threshold: 5, firstPeriodFrom: first, maxPeriodsPerRun: 10, disclosure: { contributionCap: 2, noise } });
-    expect(run.closeDuePeriods()).toBe(6);
+    expect(await run.closeDuePeriods()).toBe(6);
     const published = messages(store);
     expect(published.map((m) => m.period.start)).toEqual([
       '2025-12-08T00:00:00+01:00',
@@ -117,7 +128,7 @@ describe('StatsAggregator disclosure control', () => {
     expect(store.db.all<{ n: number }>('SELECT COUNT(*) AS n FROM published_stats', [])[0]?.n).toBe(6);
   });
 
-  it('publishes noisy counts whose margins are sums of the noisy cells, drawing its coins from the given source', () => {
+  it('publishes noisy counts whose margins are sums of the noisy cells, drawing its coins from the given source', async () => {
     for (let i = 0; i < 300; i += 1) registerCaller(store, MONDAY + i * 60_000, null);
     let state = 0x2545f491;
     let drawn = 0;
@@ -130,7 +141,7 @@ describe('StatsAggregator disclosure control', () => {
         return (state & 1) === 1 ? 1 : 0;
       },
     };
-    aggregator(store, new ManualClock(MONDAY + 7 * DAY), { threshold: 5, disclosure: { noise: { epsilonPerPeriod: 1, yearlyBudget: 10 } } }, seeded).closeDuePeriods();
+    await aggregator(store, new ManualClock(MONDAY + 7 * DAY), { threshold: 5, disclosure: { noise: { epsilonPerPeriod: 1, yearlyBudget: 10 } } }, protectingWith(seeded)).closeDuePeriods();
     const [message] = messages(store);
     expect(drawn).toBeGreaterThan(0);
     expect(message?.withheld).toBeNull();

@@ -4,8 +4,10 @@ import path from 'node:path';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
 import { GatewayDatabase } from '../../src/store/open-database.js';
 import { OutboxRepository } from '../../src/store/outbox-repository.js';
+import { PrivacyBudgetRepository } from '../../src/store/privacy-budget-repository.js';
 import { StatsRepository } from '../../src/store/stats-repository.js';
 import type { Clock } from '../../src/time/clock.js';
+import { WorkerTableProtector, type TableProtector } from '../../src/upstream/disclosure/table-protector.js';
 import { StatsAggregator, type StatsSettings } from '../../src/upstream/stats-aggregator.js';
 
 export const SITE = 'test-site';
@@ -18,6 +20,12 @@ export const testSettings: StatsSettings = {
   threshold: 5,
   categories: { topics: ['bullying', 'home', 'love'], ageBands: ['0-11', '12-15', '16-18'], outcomes: ['advice', 'referred'] },
 };
+
+/**
+ * One disclosure-control worker for the aggregators of a test file: starting one from the sources
+ * (tsx compiles it) takes about half a second. It keeps no process alive while idle.
+ */
+export const testProtector = new WorkerTableProtector();
 
 /** A database file in a fresh temp dir; `reopen` closes and opens the same file again. */
 export class TempStore {
@@ -34,7 +42,12 @@ export class TempStore {
     return new OutboxRepository(this.db);
   }
 
-  aggregator(clock: Clock, session: string, settings: Partial<StatsSettings> = {}, options: { outboxMaxBytes?: number; logger?: Logger } = {}): StatsAggregator {
+  aggregator(
+    clock: Clock,
+    session: string,
+    settings: Partial<StatsSettings> = {},
+    options: { outboxMaxBytes?: number; logger?: Logger; protector?: TableProtector; budget?: boolean } = {},
+  ): StatsAggregator {
     return new StatsAggregator({
       database: this.db,
       stats: new StatsRepository(this.db),
@@ -43,6 +56,8 @@ export class TempStore {
       logger: options.logger ?? silentLogger(),
       settings: { ...testSettings, ...settings },
       session,
+      protector: options.protector ?? testProtector,
+      ...(options.budget ? { budget: new PrivacyBudgetRepository(this.db) } : {}),
     });
   }
 

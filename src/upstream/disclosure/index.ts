@@ -10,3 +10,5 @@ export type { ProtectionSettings, TableNoise, ProtectedTable } from './protect-t
 export { protectTable } from './protect-table.js';
 export type { BudgetDecision } from './privacy-budget.js';
 export { decideRelease, monthsSpanned } from './privacy-budget.js';
+export type { NoiseParameters, TableProtector, TableToProtect } from './table-protector.js';
+export { WorkerTableProtector } from './table-protector.js';
