@@ -97,6 +97,8 @@ export interface RunningGateway {
   readonly incidents: IncidentRegister;
   readonly panel: Panel;
   readonly faults: FaultRegister;
+  /** Sweeps at start and every 15 minutes; `sweep()` runs one now (the fault suite after a clock jump). */
+  readonly retention: Pick<RetentionSweeper, 'sweep' | 'lastRun'>;
   /** The update upload route takes bundles only while this is active (issue 7). */
   readonly maintenance: MaintenanceGate;
   readonly health: () => HealthReport;
@@ -441,6 +443,8 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
       },
     });
     if (runtime.onPublished) stops.push(upstream.onPublished(runtime.onPublished));
+    // A clock stepped back behind the last closed period is a warning the fault LED shows (blinking slowly).
+    upstream.aggregator.onClockBehind((behind) => (behind ? faults.raise('HGW_CLOCK_BEHIND') : faults.clear('HGW_CLOCK_BEHIND')));
     await upstream.start();
     stops.push(() => upstream.stop());
 
@@ -476,6 +480,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
       upstream: { connected: upstream.connection.connected, waiting: outbox.count() },
       intakeStopped: !faults.accepting(),
       openSecurityIncidents: incidents.open().filter((incident) => SECURITY_INCIDENT_KINDS.has(incident.kind)).length,
+      clockBehind: faults.has('HGW_CLOCK_BEHIND'),
     });
     const display = new PanelDisplay({ panel, state: boxState, scheduler: timerScheduler, logger });
     const update = gatewayUpdate({
@@ -665,6 +670,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
       incidents,
       panel,
       faults,
+      retention: sweeper,
       maintenance,
       health: report,
       stop: stopAll,

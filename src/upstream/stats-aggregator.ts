@@ -74,6 +74,7 @@ export interface ClosedPeriod {
 
 interface AggregatorEvents {
   'closed': [closed: ClosedPeriod];
+  'clock-behind': [behind: boolean];
 }
 
 interface CloseOutcome {
@@ -148,6 +149,11 @@ export class StatsAggregator {
     return this.#events.on('closed', listener);
   }
 
+  /** Told true when the clock steps back behind the last closed period, false once it has passed its end again. */
+  onClockBehind(listener: (behind: boolean) => void): () => void {
+    return this.#events.on('clock-behind', listener);
+  }
+
   /**
    * Closes every due period (up to maxPeriodsPerRun); resolves to how many it closed. Calls never
    * overlap: one made while another is in flight waits for it. stop() ends a run early (it then
@@ -210,17 +216,22 @@ export class StatsAggregator {
   /**
    * The clock stepped back behind the end of the last closed period (a bad NTP answer corrected,
    * an RTC battery): nothing closes until it passes that end again, and registrations made
-   * meanwhile fall into periods already published. Said once per step, with a code.
+   * meanwhile fall into periods already published. Said once per step, with a code; the change
+   * is told to onClockBehind's listeners (main.ts makes it a fault the panel shows).
    */
   #noticeClockBehind(lastClosedEnd: number, dueBy: number): void {
     const behind = dueBy < lastClosedEnd;
-    if (behind && !this.#clockBehind) {
+    if (behind === this.#clockBehind) return;
+    this.#clockBehind = behind;
+    if (behind) {
       this.#logger.warn(
         { code: 'HGW_CLOCK_BEHIND', minutesBehind: Math.ceil((lastClosedEnd - dueBy) / 60_000) },
         'the clock is behind the last closed statistics period: no period closes until it passes that period\'s end',
       );
+    } else {
+      this.#logger.info('the clock has passed the last closed statistics period again: periods close as before');
     }
-    this.#clockBehind = behind;
+    this.#events.emit('clock-behind', behind);
   }
 
   async #runAndReschedule(loop: object): Promise<void> {

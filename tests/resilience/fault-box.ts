@@ -8,6 +8,7 @@ import { FakePanel, type LedModes } from '../../src/panel/index.js';
 import type { StationContactJson } from '../../src/stations/station-json.js';
 import { ManualClock } from '../../src/time/clock.js';
 import { timerScheduler } from '../../src/time/scheduler.js';
+import type { PeriodLength } from '../../src/upstream/period-calendar.js';
 import { StationClient } from '../e2e/whole-box-harness.js';
 import { PtyModemFeeder, SocatPtyPair } from '../support/pty-modem.js';
 import { waitFor } from '../upstream/mqtt-harness.js';
@@ -31,7 +32,7 @@ export interface FaultBoxOptions {
   readonly clock: ManualClock;
   readonly brokerUrl: string;
   readonly modem: SocatPtyPair;
-  readonly period?: 'minute' | 'hour';
+  readonly period?: PeriodLength;
   readonly health?: { readonly diskWarnMb: number; readonly diskStopMb: number; readonly diskCheckSeconds?: number };
 }
 

@@ -26,19 +26,23 @@ export function records(counts: StoredCounts): number {
  */
 export class FaultRig {
   readonly directory: string;
-  readonly clock = new ManualClock(FAULT_START);
+  readonly clock: ManualClock;
   modem!: SocatPtyPair;
   mosquitto: MosquittoProcess | undefined;
   readonly #undo: Array<() => Promise<void> | void> = [];
 
-  private constructor() {
+  private constructor(start: number) {
+    this.clock = new ManualClock(start);
     this.directory = mkdtempSync(join(tmpdir(), 'hgw-fault-'));
     this.#undo.push(() => rmSync(this.directory, { recursive: true, force: true }));
   }
 
-  /** `persistentBroker`: a mosquitto that keeps sessions and queued messages across its own restart. */
-  static async start(options: { persistentBroker?: boolean } = {}): Promise<FaultRig> {
-    const rig = new FaultRig();
+  /**
+   * `persistentBroker`: a mosquitto that keeps sessions and queued messages across its own restart;
+   * `start`: where the clock starts (default FAULT_START).
+   */
+  static async start(options: { persistentBroker?: boolean; start?: number } = {}): Promise<FaultRig> {
+    const rig = new FaultRig(options.start ?? FAULT_START);
     try {
       rig.modem = await SocatPtyPair.start(rig.directory);
       rig.#undo.push(() => rig.modem.stop());
