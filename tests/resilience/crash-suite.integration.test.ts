@@ -75,7 +75,7 @@ function startCalling(feeder: PtyModemFeeder, callers: readonly KnownCaller[]): 
 }
 
 describe('the crash suite: SIGKILL at random moments under load', () => {
-  it(`loses nothing over ${KILLS} kills`, { timeout: bySize(240_000, 1_800_000) }, async () => {
+  it(`loses nothing over ${KILLS} kills`, { timeout: bySize(300_000, 3_600_000) }, async () => {
     const directory = mkdtempSync(join(tmpdir(), 'hgw-crash-'));
     undo.push(() => rmSync(directory, { recursive: true, force: true }));
     const dataDir = join(directory, 'data');
