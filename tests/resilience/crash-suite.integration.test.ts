@@ -26,7 +26,7 @@ import { UpstreamLedger } from './upstream-ledger.js';
  * ended contact at once. Time: the box's clock runs 60x (fixtures/box-child.ts), so its one-minute
  * statistics periods close every second and each run closes the ones the kill interrupted.
  */
-const KILLS = bySize(20, 200);
+const KILLS = bySize(12, 200);
 const SPEED = 60;
 /**
  * When a kill lands. Loading the modules takes 1-5 s on a busy machine and touches nothing, so
