@@ -110,7 +110,7 @@ const topHeader = fc.oneof(
 const fromHeader = fc.oneof(
   plantedIdentifier.map((value) => `From: ${value}`),
   fc.constantFrom(`From: "Kind, Het" <${PLANTED_EMAIL}>`, 'From: <>', 'From: undisclosed-recipients:;', 'From: =?utf-8?B?S2ltIDx4QHkuej4=?= <a@b>', 'From:', `From: ${PLANTED_EMAIL}, tweede@example.org`),
-  hostileString.map((value) => `From: ${value}`),
+  hostileString.map((value) => `From: ${value.replace(/[\r\n]/g, ' ')}`),
 );
 
 const rawMessage = fc
