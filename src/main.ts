@@ -59,7 +59,7 @@ import pg from 'pg';
 import { Collector, DashboardQueries, DashboardServer, MqttIntake, PostgresStore, type CollectorSettings, type MqttIntakeTls } from './collector/index.js';
 import { auditUpdateResult, gatewayUpdate } from './update/index.js';
 import { describeError } from './events/typed-emitter.js';
-import { DiskSpaceWatch, FaultRegister, healthReport, StoreFaultWatch, type HealthReport, type UpdateHealth } from './health/index.js';
+import { DiskSpaceWatch, FaultRegister, healthReport, refusesWrites, StoreFaultWatch, type HealthReport, type UpdateHealth } from './health/index.js';
 import { FakePanel, FirmataPanel, MaintenanceMode, PanelDisplay, serialFirmata, TamperResponse, type BoxState, type LedMode, type LedName, type MaintenanceGate, type Panel } from './panel/index.js';
 import { HealthPublisher, UPSTREAM_SCHEMA_IDS } from './upstream/index.js';
 
@@ -100,6 +100,8 @@ export interface RunningGateway {
   readonly incidents: IncidentRegister;
   readonly panel: Panel;
   readonly faults: FaultRegister;
+  /** Sweeps at start and every 15 minutes; `sweep()` runs one now (the fault suite after a clock jump). */
+  readonly retention: Pick<RetentionSweeper, 'sweep' | 'lastRun'>;
   /** The update upload route takes bundles only while this is active (issue 7). */
   readonly maintenance: MaintenanceGate;
   readonly health: () => HealthReport;
@@ -289,6 +291,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     const storeFaults = new StoreFaultWatch({
       failures: database,
       diskFull: () => (diskWatch.check(), faults.has('HGW_DISK_FULL')),
+      readOnly: () => refusesWrites(config.dataDir),
       probe: () => database.transaction(() => database.run("INSERT INTO meta (key, value) VALUES ('health.probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [String(clock.now())])),
       faults,
       incidents,
@@ -443,6 +446,8 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
       },
     });
     if (runtime.onPublished) stops.push(upstream.onPublished(runtime.onPublished));
+    // A clock stepped back behind the last closed period is a warning the fault LED shows (blinking slowly).
+    upstream.aggregator.onClockBehind((behind) => (behind ? faults.raise('HGW_CLOCK_BEHIND') : faults.clear('HGW_CLOCK_BEHIND')));
     await upstream.start();
     stops.push(() => upstream.stop());
 
@@ -478,6 +483,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
       upstream: { connected: upstream.connection.connected, waiting: outbox.count() },
       intakeStopped: !faults.accepting(),
       openSecurityIncidents: incidents.open().filter((incident) => SECURITY_INCIDENT_KINDS.has(incident.kind)).length,
+      clockBehind: faults.has('HGW_CLOCK_BEHIND'),
     });
     const display = new PanelDisplay({ panel, state: boxState, scheduler: timerScheduler, logger });
     const update = gatewayUpdate({
@@ -674,6 +680,7 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
       incidents,
       panel,
       faults,
+      retention: sweeper,
       maintenance,
       health: report,
       stop: stopAll,

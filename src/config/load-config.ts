@@ -12,6 +12,12 @@ export interface GatewayConfig extends Omit<ParsedConfig, 'policy' | 'keyringDir
 
 /** What a key of this file looks like; anything else in a key's place is not repeated in an error. */
 const KEY_SHAPED = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+/** No key of this file has five digits in a row; a phone number does (`A641729358`, found by the soak). */
+const DIGIT_RUN = /[0-9]{5}/;
+
+function keyShaped(name: string): boolean {
+  return KEY_SHAPED.test(name) && !DIGIT_RUN.test(name);
+}
 
 /**
  * A key as the error names it. A mistyped key is named, that is the error's point; text in a key's
@@ -20,12 +26,12 @@ const KEY_SHAPED = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
  */
 function shownKey(key: PropertyKey): string {
   if (typeof key === 'number') return String(key);
-  return typeof key === 'string' && KEY_SHAPED.test(key) ? key : '(a key not shown)';
+  return typeof key === 'string' && keyShaped(key) ? key : '(a key not shown)';
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const key = issue.path.length > 0 ? issue.path.map(shownKey).join('.') : '(top level)';
-  if (issue.code === 'unrecognized_keys') return `${key}: unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map((name) => (KEY_SHAPED.test(name) ? `"${name}"` : '(not shown)')).join(', ')}`;
+  if (issue.code === 'unrecognized_keys') return `${key}: unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map((name) => (keyShaped(name) ? `"${name}"` : '(not shown)')).join(', ')}`;
   return `${key}: ${issue.message}`;
 }
 

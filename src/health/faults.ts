@@ -15,11 +15,12 @@ export const FAULT_CODES = [
   'HGW_STORE_IO_ERROR',
   'HGW_KEYRING_ZEROIZED',
   'HGW_PANEL_LOST',
+  'HGW_CLOCK_BEHIND',
 ] as const satisfies readonly GatewayErrorCode[];
 export type FaultCode = (typeof FAULT_CODES)[number];
 
 /** A warning only: intake goes on. */
-const WARNINGS: ReadonlySet<FaultCode> = new Set(['HGW_DISK_LOW', 'HGW_PANEL_LOST']);
+const WARNINGS: ReadonlySet<FaultCode> = new Set(['HGW_DISK_LOW', 'HGW_PANEL_LOST', 'HGW_CLOCK_BEHIND']);
 
 export function faultStopsIntake(code: FaultCode): boolean {
   return !WARNINGS.has(code);

@@ -22,6 +22,12 @@ export interface StoreFaultWatchOptions {
    * tmpfs), which is not a failing card and must not raise an incident.
    */
   readonly diskFull?: () => boolean;
+  /**
+   * Asked on an I/O error: whether the data directory's file system refuses writes (main:
+   * `refusesWrites`). node-sqlite3-wasm reports EROFS as "disk I/O error" too (measured on an ext4
+   * the kernel remounted read-only), and a read-only file system is HGW_STORE_UNWRITABLE.
+   */
+  readonly readOnly?: () => boolean;
 }
 
 const FAULT_OF: Readonly<Record<StorageFailure, FaultCode>> = {
@@ -72,7 +78,7 @@ export class StoreFaultWatch {
   }
 
   #failed(reported: StorageFailure): void {
-    const failure = reported === 'io-error' && this.#diskFull() ? 'full' : reported;
+    const failure = reported !== 'io-error' ? reported : this.#asked(this.#options.diskFull) ? 'full' : this.#asked(this.#options.readOnly) ? 'read-only' : reported;
     const code = FAULT_OF[failure];
     const fresh = this.#options.faults.raise(code);
     if (fresh) this.#logger.error({ failure, code }, 'a store write failed; intake stops until the store writes again');
@@ -80,9 +86,9 @@ export class StoreFaultWatch {
     this.#armProbe();
   }
 
-  #diskFull(): boolean {
+  #asked(question: (() => boolean) | undefined): boolean {
     try {
-      return this.#options.diskFull?.() ?? false;
+      return question?.() ?? false;
     } catch {
       return false;
     }

@@ -15,20 +15,32 @@ export interface BoxState {
   readonly intakeStopped: boolean;
   /** Open incidents of a security kind (tamper, integrity) a coordinator must look at. */
   readonly openSecurityIncidents: number;
+  /**
+   * The clock is behind the last closed statistics period (HGW_CLOCK_BEHIND): contacts are taken,
+   * but no period closes until someone sets the clock right. Absent: false.
+   */
+  readonly clockBehind?: boolean;
 }
 
 /**
  * The four LEDs for a state: the table of docs/panel.md and hardware/panel.md, and its test. Where
  * two meanings meet, the more urgent wins: a fault that stops intake (fault on) over an open
- * security incident (fault blinking fast), maintenance mode over plain running (ready blinking).
+ * security incident (fault blinking fast) over a clock behind (fault blinking slowly), maintenance
+ * mode over plain running (ready blinking).
  */
 export function ledModesFor(state: BoxState): LedModes {
   return {
     ready: state.lifecycle === 'stopping' ? 'off' : state.lifecycle === 'starting' || state.maintenance ? 'blink-slow' : 'on',
     line: state.line === 'down' ? 'off' : state.line === 'busy' ? 'blink-slow' : 'on',
     upstream: upstreamMode(state.upstream),
-    fault: state.intakeStopped ? 'on' : state.openSecurityIncidents > 0 ? 'blink-fast' : 'off',
+    fault: faultMode(state),
   };
+}
+
+function faultMode({ intakeStopped, openSecurityIncidents, clockBehind }: BoxState): LedModes['fault'] {
+  if (intakeStopped) return 'on';
+  if (openSecurityIncidents > 0) return 'blink-fast';
+  return clockBehind === true ? 'blink-slow' : 'off';
 }
 
 function upstreamMode({ connected, waiting }: BoxState['upstream']): LedModes['upstream'] {

@@ -218,8 +218,11 @@ export class UpstreamConnection {
     this.#dropInFlightPublishes(client);
     if (this.#connected) {
       this.#connected = false;
-      this.#logger.warn('upstream connection lost');
+      this.#logger.warn({ code: 'HGW_UPSTREAM_OFFLINE' }, 'upstream connection lost; messages wait in the outbox');
       this.#events.emit('disconnected');
+    } else if (this.#failedAttempts === 0 && !this.#stopping) {
+      // Once per outage: later attempts of the same outage only log their socket error code.
+      this.#logger.warn({ code: 'HGW_UPSTREAM_OFFLINE' }, 'upstream not reachable; messages wait in the outbox');
     }
     if (!this.#stopping) this.#scheduleReconnect(client);
   }

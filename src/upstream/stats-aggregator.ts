@@ -74,6 +74,7 @@ export interface ClosedPeriod {
 
 interface AggregatorEvents {
   'closed': [closed: ClosedPeriod];
+  'clock-behind': [behind: boolean];
 }
 
 interface CloseOutcome {
@@ -117,6 +118,7 @@ export class StatsAggregator {
   /** Runs one after another: a call made while one is in flight starts when it has ended. */
   #queue: Promise<unknown> = Promise.resolve();
   #abort = new AbortController();
+  #clockBehind = false;
 
   constructor(options: StatsAggregatorOptions) {
     const { settings } = options;
@@ -145,6 +147,11 @@ export class StatsAggregator {
 
   onClosed(listener: (closed: ClosedPeriod) => void): () => void {
     return this.#events.on('closed', listener);
+  }
+
+  /** Told true when the clock steps back behind the last closed period, false once it has passed its end again. */
+  onClockBehind(listener: (behind: boolean) => void): () => void {
+    return this.#events.on('clock-behind', listener);
   }
 
   /**
@@ -184,6 +191,7 @@ export class StatsAggregator {
     const from = stats.lastClosedEnd() ?? settings.firstPeriodFrom ?? stats.firstRegistrationAt();
     if (from === undefined) return 0;
     const dueBy = clock.now() - (settings.closeDelayMs ?? 0);
+    this.#noticeClockBehind(from, dueBy);
     const limit = settings.maxPeriodsPerRun ?? DEFAULT_MAX_PERIODS_PER_RUN;
     let closed = 0;
     try {
@@ -203,6 +211,27 @@ export class StatsAggregator {
       throw error;
     }
     return closed;
+  }
+
+  /**
+   * The clock stepped back behind the end of the last closed period (a bad NTP answer corrected,
+   * an RTC battery): nothing closes until it passes that end again, and registrations made
+   * meanwhile fall into periods already published. Said once per step, with a code; the change
+   * is told to onClockBehind's listeners (main.ts makes it a fault the panel shows).
+   */
+  #noticeClockBehind(lastClosedEnd: number, dueBy: number): void {
+    const behind = dueBy < lastClosedEnd;
+    if (behind === this.#clockBehind) return;
+    this.#clockBehind = behind;
+    if (behind) {
+      this.#logger.warn(
+        { code: 'HGW_CLOCK_BEHIND', minutesBehind: Math.ceil((lastClosedEnd - dueBy) / 60_000) },
+        'the clock is behind the last closed statistics period: no period closes until it passes that period\'s end',
+      );
+    } else {
+      this.#logger.info('the clock has passed the last closed statistics period again: periods close as before');
+    }
+    this.#events.emit('clock-behind', behind);
   }
 
   async #runAndReschedule(loop: object): Promise<void> {

@@ -168,4 +168,10 @@ describe('regressions found by fuzzing the config', () => {
     expect(message).toContain('unknown key "upstreem"');
     expect(message).toContain('site: unknown key (not shown)');
   });
+
+  it('does not name a key-shaped key holding a phone number (A641729358, found by the soak)', () => {
+    const message = expectOneLineRefusal(captured(() => validateConfig({ ...EXAMPLE, A641729358: '', site: { ...(EXAMPLE.site as object), x41729358: 1 } }, 'config.json')), 'config.json');
+    expect(message).not.toMatch(/41729358/);
+    expect(message).toContain('(top level): unknown key (not shown)');
+  });
 });

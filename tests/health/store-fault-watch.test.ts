@@ -22,7 +22,7 @@ describe('storageFailureOf', () => {
   });
 });
 
-function watched(diskFull = false) {
+function watched(diskFull = false, readOnly = false) {
   const scheduler = new ManualScheduler(0);
   const faults = new FaultRegister({ clock: scheduler.clock, logger: silentLogger() });
   const listeners = new Set<(failure: StorageFailure) => void>();
@@ -38,6 +38,7 @@ function watched(diskFull = false) {
     scheduler,
     logger: silentLogger(),
     diskFull: () => diskFull,
+    readOnly: () => readOnly,
   });
   watch.start();
   const fail = (failure: StorageFailure): void => listeners.forEach((listener) => listener(failure));
@@ -64,6 +65,13 @@ describe('StoreFaultWatch', () => {
 
   it('takes an I/O error on a full disk for what it is (node-sqlite3-wasm reports ENOSPC so): HGW_STORE_UNWRITABLE, no incident', () => {
     const { faults, incidents, fail } = watched(true);
+    fail('io-error');
+    expect(faults.codes()).toEqual(['HGW_STORE_UNWRITABLE']);
+    expect(incidents).toEqual([]);
+  });
+
+  it('takes an I/O error on a file system the kernel made read-only for what it is (EROFS is reported so too): HGW_STORE_UNWRITABLE, no incident', () => {
+    const { faults, incidents, fail } = watched(false, true);
     fail('io-error');
     expect(faults.codes()).toEqual(['HGW_STORE_UNWRITABLE']);
     expect(incidents).toEqual([]);

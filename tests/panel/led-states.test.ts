@@ -25,6 +25,9 @@ const TABLE: readonly [string, Partial<BoxState>, LedModes][] = [
   ['an open security incident', { openSecurityIncidents: 1 }, { ready: 'on', line: 'on', upstream: 'on', fault: 'blink-fast' }],
   ['a fault that stops intake', { intakeStopped: true }, { ready: 'on', line: 'on', upstream: 'on', fault: 'on' }],
   ['a fault that stops intake and an open security incident (after a tamper with zeroize)', { intakeStopped: true, openSecurityIncidents: 1 }, { ready: 'on', line: 'on', upstream: 'on', fault: 'on' }],
+  ['the clock is behind the last closed statistics period', { clockBehind: true }, { ready: 'on', line: 'on', upstream: 'on', fault: 'blink-slow' }],
+  ['the clock behind and an open security incident', { clockBehind: true, openSecurityIncidents: 1 }, { ready: 'on', line: 'on', upstream: 'on', fault: 'blink-fast' }],
+  ['the clock behind and a fault that stops intake', { clockBehind: true, intakeStopped: true }, { ready: 'on', line: 'on', upstream: 'on', fault: 'on' }],
   ['maintenance mode while starting', { lifecycle: 'starting', maintenance: true }, { ready: 'blink-slow', line: 'on', upstream: 'on', fault: 'off' }],
 ];
 

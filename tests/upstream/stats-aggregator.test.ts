@@ -133,6 +133,29 @@ describe('StatsAggregator', () => {
     ]);
   });
 
+  it('tells once that the clock went back behind the last closed period, closes nothing meanwhile, and tells again when it has passed', async () => {
+    const clock = new ManualClock(PERIOD_START + 2 * HOUR);
+    store.register(PERIOD_START + 5, { channel: 'phone', topic: 'home', ageBand: '0-11' });
+    const aggregator = store.aggregator(clock, session);
+    const told: boolean[] = [];
+    aggregator.onClockBehind((behind) => told.push(behind));
+    expect(await aggregator.closeDuePeriods()).toBe(2);
+    expect(told).toEqual([]);
+
+    clock.advance(-3 * HOUR);
+    expect(await aggregator.closeDuePeriods()).toBe(0);
+    clock.advance(HOUR);
+    expect(await aggregator.closeDuePeriods()).toBe(0);
+    expect(told).toEqual([true]);
+
+    clock.advance(2 * HOUR);
+    expect(await aggregator.closeDuePeriods()).toBe(0);
+    expect(told).toEqual([true, false]);
+    clock.advance(HOUR);
+    expect(await aggregator.closeDuePeriods()).toBe(1);
+    expect(statsMessages(store).map((m) => m.seq)).toEqual([1, 2, 3]);
+  });
+
   it('starts from the configured first period when there are no registrations yet', async () => {
     const aggregator = store.aggregator(new ManualClock(PERIOD_START + 2 * HOUR), session, { firstPeriodFrom: PERIOD_START });
     expect(await aggregator.closeDuePeriods()).toBe(2);

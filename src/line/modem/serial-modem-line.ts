@@ -190,7 +190,7 @@ export class SerialModemLine implements LineInterface {
       this.#options.reconnectMaxMs ?? 30_000,
     );
     this.#backoffAttempt += 1;
-    this.#logger.warn({ reason, delayMs, err: error ? describeError(error) : undefined }, 'modem port lost; reconnecting');
+    this.#logger.warn({ code: 'HGW_LINE_UNREACHABLE', reason, delayMs, err: error ? describeError(error) : undefined }, 'modem port lost; reconnecting');
     this.#setState('disconnected', reason);
     this.#clearReconnect();
     this.#reconnectTimer = this.#scheduler.setTimeout(() => {
