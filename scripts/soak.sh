@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The long run of docs/resilience.md (`npm run soak`): the crash and fault suites (tests/resilience)
 # in full (SOAK=1: 200 SIGKILLs, every fault repeated) and the fuzz folder at FUZZ_RUNS=40000 (100
-# times its default); about 28 minutes on a two-core machine (docs/resilience.md, "The last full
+# times its default); about 15 minutes on a two-core machine (docs/resilience.md, "The last full
 # run"). Each suite writes its counts to test-artifacts/; the tables printed at the end are the ones
 # docs/resilience.md shows. FUZZ_RUNS, FUZZ_SEED and HGW_RESILIENCE_SEED may be set from outside;
 # extra arguments go to vitest.
