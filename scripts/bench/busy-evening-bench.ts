@@ -49,7 +49,7 @@ export interface BusyEveningOptions {
 }
 
 export interface PhaseFigures {
-  readonly lineToStation: DirectionSummary & { readonly offered: number; readonly framesSeen: number };
+  readonly lineToStation: DirectionSummary & { readonly offered: number; readonly framesSeen: number; readonly stampedLate: number };
   readonly chat: { readonly callerToVolunteer: DirectionSummary; readonly volunteerToCaller: DirectionSummary; readonly lost: number } | undefined;
   readonly longestStallMs: number;
   readonly stallWaitingMs: number;
@@ -87,7 +87,7 @@ function summarizeMs(samples: readonly number[]): DirectionSummary {
 
 function phase(phone: PhoneFlow | undefined, stations: Stations | undefined, figures: BoxFigures): PhaseFigures {
   return {
-    lineToStation: { ...summarizeMs(phone?.lineToStationMs ?? []), offered: phone?.offered ?? 0, framesSeen: phone?.framesSeen ?? 0 },
+    lineToStation: { ...summarizeMs(phone?.lineToStationMs ?? []), offered: phone?.offered ?? 0, framesSeen: phone?.framesSeen ?? 0, stampedLate: phone?.stampedLate ?? 0 },
     chat: stations ? { callerToVolunteer: stations.up.summary(), volunteerToCaller: stations.down.summary(), lost: stations.up.lost + stations.down.lost } : undefined,
     longestStallMs: figures.longestStallMs,
     stallWaitingMs: figures.stallWaitingMs,
@@ -257,6 +257,7 @@ export function renderBusyEveningReport(results: BusyEveningResults): string {
       : []),
     `| **longest event-loop stall** (1 ms interval in the box; of it waiting for a CPU) | calls ${ms(callsAlone.longestStallMs)} (${ms(callsAlone.stallWaitingMs)}), chats ${ms(chatsAlone.longestStallMs)} (${ms(chatsAlone.stallWaitingMs)}) | **${ms(busy.longestStallMs)}** (${ms(busy.stallWaitingMs)}) | ${ratio(busy.longestStallMs, aloneStallMs(results))} |`,
     `| calls offered / seen at the station | ${count(callsAlone.lineToStation.offered)} / ${count(callsAlone.lineToStation.framesSeen)} | ${count(busy.lineToStation.offered)} / ${count(busy.lineToStation.framesSeen)} | |`,
+    `| calls left out: shown before SIPp stamped its INVITE | ${count(callsAlone.lineToStation.stampedLate)} | ${count(busy.lineToStation.stampedLate)} | |`,
     `| chat lines unanswered at the end | ${count(chatAlone?.lost ?? 0)} | ${count(chatBusy?.lost ?? 0)} | |`,
     `| mails handed over SMTP (refused) | – | ${count(busy.mails.sent)} (${count(busy.mails.refused)}) at ${meta.mailsPerMinute}/min | |`,
     `| retention run (a month due): rows cleared, keys shredded, time | – | ${count(busy.sweep.rowsCleared)}, ${busy.sweep.keysShredded}, ${(busy.sweep.ms / 1000).toFixed(1)} s | |`,

@@ -279,6 +279,12 @@ export async function chatFor(sockets: readonly WebSocket[], stations: Stations,
 export interface PhoneFlow {
   /** Trunk INVITE sent → the station's first frame of that contact, ms, in call order. */
   readonly lineToStationMs: readonly number[];
+  /**
+   * Pairs whose station frame is stamped before SIPp's INVITE: SIPp stamps a message when it writes
+   * its trace, after the send, and a starved SIPp can write it after the box has already shown the
+   * call. Left out of the figures and counted, never clamped to zero.
+   */
+  readonly stampedLate: number;
   readonly offered: number;
   readonly framesSeen: number;
   readonly sippExit: number | null;
@@ -301,8 +307,9 @@ export async function phoneCalls(workDirectory: string, options: { sipPort: numb
     invites.push(message.atMicros);
   }
   const arrivals = stations.phoneArrivals.slice(from);
-  const lineToStationMs = invites.slice(0, arrivals.length).map((sentAt, i) => ((arrivals[i] ?? sentAt) - sentAt) / 1000).filter((ms) => ms >= 0);
-  return { lineToStationMs, offered: invites.length, framesSeen: arrivals.length, sippExit: exit.exitCode };
+  const paired = invites.slice(0, arrivals.length).map((sentAt, i) => ((arrivals[i] ?? sentAt) - sentAt) / 1000);
+  const lineToStationMs = paired.filter((ms) => ms >= 0);
+  return { lineToStationMs, stampedLate: paired.length - lineToStationMs.length, offered: invites.length, framesSeen: arrivals.length, sippExit: exit.exitCode };
 }
 
 /** Mails handed to the box's SMTP listener at `perMinute` until `until` resolves; how many it took and refused. */

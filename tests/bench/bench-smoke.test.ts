@@ -301,7 +301,8 @@ describe('the busy evening at a small scale (2,000 contacts, 2 calls up at once,
     for (const phase of [results.callsAlone, results.busy, results.empty.callsAlone]) {
       expect(phase.lineToStation.offered).toBe(4);
       expect(phase.lineToStation.framesSeen).toBe(4);
-      expect(phase.lineToStation.samples).toBe(4);
+      expect(phase.lineToStation.samples + phase.lineToStation.stampedLate).toBe(4);
+      expect(phase.lineToStation.samples).toBeGreaterThan(0);
       expect(phase.lineToStation.p50Ms).toBeGreaterThan(0);
       expect(phase.longestStallMs).toBeGreaterThan(0);
       expect(phase.peakRssBytes).toBeGreaterThan(50 * 2 ** 20);
