@@ -14,6 +14,7 @@ import { StatsRepository } from '../../src/store/stats-repository.js';
 import { ManualClock } from '../../src/time/index.js';
 import { IncidentReport } from '../../src/upstream/incident-report.js';
 import type { PeriodLength } from '../../src/upstream/period-calendar.js';
+import { seededRandom } from './statistics.js';
 import { StatsAggregator } from '../../src/upstream/stats-aggregator.js';
 
 export const BENCH_SITE = 'bench-site';
@@ -39,17 +40,6 @@ export interface OfflineStore {
   readonly incidentBytes: { readonly min: number; readonly max: number };
 }
 
-/** A small deterministic generator, so every run replays the same store. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Skewed towards the first entries, as real registrations are. */
 function pick<T>(list: readonly T[], next: () => number): T {
@@ -66,7 +56,7 @@ export async function buildOfflineStore(options: { readonly directory: string; r
   rmSync(file, { force: true });
   rmSync(`${file}-wal`, { force: true });
   const database = GatewayDatabase.open({ path: file, logger: silentLogger() });
-  const next = random(days * 1_000 + contactsPerDay);
+  const next = seededRandom(days * 1_000 + contactsPerDay);
   const channels = ['phone', 'phone', 'phone', 'chat', 'chat', 'mail'];
   const shareSum = HOURLY_SHARE.reduce((sum, share) => sum + share, 0);
   let registrations = 0;

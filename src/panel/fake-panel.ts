@@ -31,14 +31,7 @@ export class FakePanel implements Panel {
   constructor(options: FakePanelOptions) {
     this.#onLedChange = options.onLedChange;
     this.#blinker = new LedBlinker({ scheduler: options.scheduler, write: (led, lit) => this.#lit.set(led, lit) });
-    this.#inputs = new PanelInputs({
-      scheduler: options.scheduler,
-      longPressMs: options.longPressMs,
-      tamperDebounceMs: options.tamperDebounceMs,
-      onLongPress: () => this.#events.emit('long-press'),
-      onTamper: () => this.#events.emit('tamper'),
-      onTamperCleared: () => this.#events.emit('tamper-cleared'),
-    });
+    this.#inputs = PanelInputs.emittingTo(this.#events, options);
   }
 
   start(): Promise<void> {

@@ -90,14 +90,7 @@ export class FirmataPanel implements Panel {
     this.#logger = options.logger.child({ component: 'panel' });
     this.#events = new TypedEmitter<PanelEvents>(this.#logger);
     this.#blinker = new LedBlinker({ scheduler: options.scheduler, write: (led, lit) => this.#write(this.#pins.leds[led], lit ? HIGH : LOW) });
-    this.#inputs = new PanelInputs({
-      scheduler: options.scheduler,
-      longPressMs: options.longPressMs,
-      tamperDebounceMs: options.tamperDebounceMs,
-      onLongPress: () => this.#events.emit('long-press'),
-      onTamper: () => this.#events.emit('tamper'),
-      onTamperCleared: () => this.#events.emit('tamper-cleared'),
-    });
+    this.#inputs = PanelInputs.emittingTo(this.#events, options);
   }
 
   start(): Promise<void> {

@@ -35,6 +35,18 @@ export class PanelInputs {
     this.#options = options;
   }
 
+  /** Inputs whose long press and tamper changes are the panel's own events, as every panel emits them. */
+  static emittingTo(events: { emit(event: 'long-press' | 'tamper' | 'tamper-cleared'): void }, timing: Pick<PanelInputsOptions, 'scheduler' | 'longPressMs' | 'tamperDebounceMs'>): PanelInputs {
+    return new PanelInputs({
+      scheduler: timing.scheduler,
+      longPressMs: timing.longPressMs,
+      tamperDebounceMs: timing.tamperDebounceMs,
+      onLongPress: () => events.emit('long-press'),
+      onTamper: () => events.emit('tamper'),
+      onTamperCleared: () => events.emit('tamper-cleared'),
+    });
+  }
+
   /** A reading of the button pin (0 = pressed). */
   button(level: number): void {
     if (level === 0) {

@@ -12,17 +12,8 @@ export function bySize<T>(reduced: T, full: T): T {
   return SOAK ? full : reduced;
 }
 
-/** A small seeded generator (mulberry32), so a run that found something can be repeated. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The bench's seeded generator (mulberry32), so a run that found something can be repeated. */
+export { seededRandom } from '../../scripts/bench/statistics.js';
 
 /** The seed from HGW_RESILIENCE_SEED, or a fresh one; the suites print it. */
 export function resilienceSeed(): number {
