@@ -9,6 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export FUZZ_RUNS="${FUZZ_RUNS:-40000}"
 export SOAK=1
+# No time limit per property: the soak tries 100 times as many inputs (tests/fuzz/fuzz-budget.ts).
+export FUZZ_TIME_LIMIT_MS="${FUZZ_TIME_LIMIT_MS:-0}"
 suites=(tests/resilience tests/fuzz)
 rm -rf test-artifacts/fuzz test-artifacts/resilience-crash.json test-artifacts/resilience-faults.json
 echo "soak: FUZZ_RUNS=${FUZZ_RUNS}, SOAK=1 over ${suites[*]}"

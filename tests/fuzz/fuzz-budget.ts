@@ -11,19 +11,36 @@ import type { Parameters as FastCheckParameters } from 'fast-check';
 export const DEFAULT_FUZZ_RUNS = 400;
 const MIN_RUNS = 10;
 
-function readRuns(text: string | undefined): number {
-  if (text === undefined || text === '') return DEFAULT_FUZZ_RUNS;
-  const runs = Number(text);
-  if (!Number.isSafeInteger(runs) || runs < 1) throw new TypeError(`FUZZ_RUNS must be a whole number of at least 1, not "${text}"`);
-  return runs;
-}
+export const FUZZ_RUNS = readWhole('FUZZ_RUNS', DEFAULT_FUZZ_RUNS, 1);
 
-export const FUZZ_RUNS = readRuns(process.env['FUZZ_RUNS']);
-const SEED = process.env['FUZZ_SEED'] === undefined || process.env['FUZZ_SEED'] === '' ? undefined : Number(process.env['FUZZ_SEED']);
+/** The run's seed: `FUZZ_SEED` to replay one, else a fresh one, always in the report so that any failure can be replayed. */
+const SEED = readWhole('FUZZ_SEED', Math.floor(Math.random() * 2 ** 31), 0);
+/** With `FUZZ_SEED`, the path fast-check printed with a failure replays that one counterexample at once. */
+const PATH = process.env['FUZZ_PATH'] || undefined;
+/**
+ * One property's time, after which fast-check stops and reports the run as failed, with its seed
+ * (and the counterexample, when shrinking was under way). It stays under vitest's 30 s test timeout,
+ * which would end the test without either (a CI failure that could not be replayed). `npm run soak`
+ * sets 0: no limit.
+ */
+const TIME_LIMIT_MS = readWhole('FUZZ_TIME_LIMIT_MS', 20_000, 0);
+
+function readWhole(name: string, otherwise: number, least: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return otherwise;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < least) throw new TypeError(`${name} must be a whole number of at least ${least}, not "${text}"`);
+  return value;
+}
 
 /** fast-check parameters for a target whose one input costs `cost` cheap inputs. */
 export function budget(cost = 1): FastCheckParameters<unknown> {
-  return { numRuns: Math.max(MIN_RUNS, Math.floor(FUZZ_RUNS / cost)), ...(SEED === undefined ? {} : { seed: SEED }) };
+  return {
+    numRuns: Math.max(MIN_RUNS, Math.floor(FUZZ_RUNS / cost)),
+    seed: SEED,
+    ...(PATH === undefined ? {} : { path: PATH }),
+    ...(TIME_LIMIT_MS === 0 ? {} : { interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: true }),
+  };
 }
 
 /**
@@ -116,10 +133,10 @@ export class FuzzReport {
     const targets = Object.fromEntries([...this.#targets].map(([name, target]) => [name, target.counts]));
     const slowestMs = Math.max(0, ...[...this.#targets.values()].map((target) => target.counts.slowestMs));
     const failed = [...this.#targets].filter(([, target]) => !target.counts.finished).map(([name]) => name);
-    const report = { surface: this.surface, fuzzRuns: FUZZ_RUNS, seed: SEED ?? null, inputs: this.inputs, failedTargets: failed, slowestMs, targets };
+    const report = { surface: this.surface, fuzzRuns: FUZZ_RUNS, seed: SEED, inputs: this.inputs, failedTargets: failed, slowestMs, targets };
     mkdirSync(ARTIFACTS, { recursive: true });
     writeFileSync(join(ARTIFACTS, `${this.surface}.json`), `${JSON.stringify(report, null, 2)}\n`);
     const verdict = failed.length === 0 ? 'all held' : `FAILED: ${failed.join(', ')}`;
-    console.log(`fuzz ${this.surface}: ${this.inputs} inputs over ${this.#targets.size} targets, ${verdict}, slowest ${slowestMs} ms (FUZZ_RUNS=${FUZZ_RUNS})`);
+    console.log(`fuzz ${this.surface}: ${this.inputs} inputs over ${this.#targets.size} targets, ${verdict}, slowest ${slowestMs} ms (FUZZ_RUNS=${FUZZ_RUNS} FUZZ_SEED=${SEED})`);
   }
 }
