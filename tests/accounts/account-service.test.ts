@@ -107,13 +107,18 @@ describe('AccountService login', () => {
     const costly = new AccountService({ database: fixture.database, clock: fixture.clock, scryptParameters: { N: 2 ** 14, r: 8, p: 1 } });
     await costly.createAccount('bram', 'volunteer', PASSWORD);
     await costly.login('warm-up', PASSWORD, { remoteKey: 'warm-up' });
-    const timed = async (id: string, remoteKey: string): Promise<number> => {
-      const started = process.hrtime.bigint();
-      await costly.login(id, 'wrong password here', { remoteKey });
-      return Number(process.hrtime.bigint() - started) / 1e6;
+    // The fastest of three tries each: one try can be stretched by whatever else the machine runs.
+    const fastest = async (id: string): Promise<number> => {
+      let best = Infinity;
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        const started = process.hrtime.bigint();
+        await costly.login(id, 'wrong password here', { remoteKey: `${id}-${attempt}` });
+        best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e6);
+      }
+      return best;
     };
-    const known = await timed('bram', 'k');
-    const unknown = await timed('nobody', 'u');
+    const known = await fastest('bram');
+    const unknown = await fastest('nobody');
     expect(unknown).toBeGreaterThan(known / 4);
   });
 
