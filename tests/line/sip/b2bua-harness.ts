@@ -23,11 +23,15 @@ export const REPO = join(import.meta.dirname, '..', '..', '..');
 export const SCENARIOS = join(import.meta.dirname, 'scenarios');
 export const wallClock = { now: () => Date.now() };
 
-/** Every rendering of the test caller's number a leak could take (digits, E.164, national, spaced). */
+/**
+ * Every rendering of the test caller's number a leak could take (digits, E.164, national, spaced).
+ * The country code counts only at the start of a token and before the 6: "0031" inside a random
+ * Via branch (z9hG4bK8f07f100319f…) once failed a clean run.
+ */
 export const CALLER_DIGIT_PATTERNS: readonly RegExp[] = [
   /612345678/,
   /6\D{0,3}1\D{0,3}2\D{0,3}3\D{0,3}4\D{0,3}5\D{0,3}6\D{0,3}7\D{0,3}8/,
-  /(\+|00)\s*31/,
+  /(?<![0-9A-Za-z])(\+|00)\s*31[\D0]{0,3}6/,
 ];
 
 export class FakeIntake implements SipIntake {
