@@ -1,12 +1,13 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { timerScheduler } from '../../src/time/scheduler.js';
 import { SipDialog, type SipEndpoint } from '../../src/sip/index.js';
 import { answeringDesk, inviteFrom, loopbackEndpoint } from './endpoint-harness.js';
+import { sippErrorEvents } from '../support/sipp-errors.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const wallClock = { now: () => Date.now() };
@@ -46,9 +47,8 @@ function runSipp(args: readonly string[]): { done: Promise<SippRun> } {
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
   const done = new Promise<SippRun>((resolve) => {
     child.on('exit', (exitCode) => {
-      const errorFiles = readdirSync(workDirectory).filter((name) => name.endsWith('_errors.log'));
-      const errors = errorFiles.map((name) => readFileSync(join(workDirectory, name), 'utf8')).join('\n');
-      for (const name of errorFiles) rmSync(join(workDirectory, name));
+      const errors = sippErrorEvents(workDirectory);
+      for (const name of readdirSync(workDirectory).filter((file) => file.endsWith('_errors.log'))) rmSync(join(workDirectory, name));
       resolve({ exitCode, errors, stderr });
     });
   });

@@ -6,7 +6,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContactReference } from '../../../src/contacts/contact-view.js';
@@ -18,6 +18,7 @@ import { CallRouter, type RoutingOptionsInput } from '../../../src/routing/index
 import { SipEndpoint } from '../../../src/sip/index.js';
 import { timerScheduler } from '../../../src/time/scheduler.js';
 import { randomPortPool } from '../../media/rtp-endpoint.js';
+import { sippErrorEvents } from '../../support/sipp-errors.js';
 
 export const REPO = join(import.meta.dirname, '..', '..', '..');
 export const SCENARIOS = join(import.meta.dirname, 'scenarios');
@@ -154,6 +155,7 @@ export async function startBox(directory: string, options: BoxOptions): Promise<
 
 export interface SippRun {
   readonly exitCode: number | null;
+  /** SIPp's error events, without its overload warnings (tests/support/sipp-errors.ts). */
   readonly errors: string;
   readonly stderr: string;
   /** Every message SIPp sent and received (-trace_msg), as raw text. */
@@ -197,10 +199,8 @@ export function runSipp(directory: string, name: string, args: readonly string[]
   const done = new Promise<SippRun>((resolve) => {
     child.on('exit', (exitCode) => {
       running.delete(child);
-      const files = existsSync(workDirectory) ? readdirSync(workDirectory) : [];
-      const errors = files.filter((file) => file.endsWith('_errors.log')).map((file) => readFileSync(join(workDirectory, file), 'utf8')).join('\n');
-      const messages = files.includes('messages.log') ? readFileSync(messageFile, 'utf8') : '';
-      resolve({ exitCode, errors, stderr, messages });
+      const messages = existsSync(messageFile) ? readFileSync(messageFile, 'utf8') : '';
+      resolve({ exitCode, errors: sippErrorEvents(workDirectory), stderr, messages });
     });
   });
   return { done };
