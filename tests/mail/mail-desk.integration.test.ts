@@ -2,8 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mayRoute } from '../../src/contacts/contact-view.js';
 import type { ContactReference } from '../../src/contacts/contact-view.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { MailDesk } from '../../src/mail/mail-desk.js';
-import { DOMAIN, HELPLINE, mailFixture, rawMail, relayedCount, type MailFixture } from './mail-fixture.js';
+import { DOMAIN, HELPLINE, mailDeskOver, mailFixture, rawMail, relayedCount, type MailFixture } from './mail-fixture.js';
 
 let fixture: MailFixture | undefined;
 
@@ -210,19 +209,7 @@ describe('a volunteer answering', () => {
     const f = (fixture = await mailFixture());
     await f.send(mailFrom(SENDER));
     const reference = await onlyThread(f);
-    const restarted = new MailDesk({
-      intake: f.desk.desk,
-      mails: f.mails,
-      contacts: f.desk.contacts,
-      database: f.desk.database,
-      vault: f.desk.vault,
-      relay: f.smtpRelay,
-      suggest: () => [],
-      clock: f.desk.clock,
-      timeZone: 'Europe/Brussels',
-      messageIdDomain: DOMAIN,
-      logger: silentLogger(),
-    });
+    const restarted = mailDeskOver(f.desk, { mails: f.mails, relay: f.smtpRelay, timeZone: 'Europe/Brussels', messageIdDomain: DOMAIN, logger: silentLogger() });
     restarted.start();
     expect(restarted.threads()).toMatchObject([{ reference, state: 'new', subject: 'Thuis' }]);
     restarted.open(reference, 'desk-2');

@@ -3,7 +3,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import { createLogger } from '../../src/log/logger.js';
-import { MailDesk } from '../../src/mail/mail-desk.js';
+import { MailDesk, type MailDeskOptions } from '../../src/mail/mail-desk.js';
 import { SmtpMailRelay } from '../../src/mail/mail-relay.js';
 import { SmtpIntake } from '../../src/mail/smtp-intake.js';
 import type { SuggestedSpan } from '../../src/contacts/conversation-view.js';
@@ -96,6 +96,19 @@ export interface MailFixtureOptions {
   readonly intake?: { accepting(): boolean };
 }
 
+/** A MailDesk over a desk fixture's intake, contacts, database, vault and clock, as main.ts wires it (not started). */
+export function mailDeskOver(desk: DeskFixture, wiring: Pick<MailDeskOptions, 'mails' | 'relay' | 'timeZone' | 'messageIdDomain' | 'logger'> & Partial<Pick<MailDeskOptions, 'suggest'>>): MailDesk {
+  return new MailDesk({
+    intake: desk.desk,
+    contacts: desk.contacts,
+    database: desk.database,
+    vault: desk.vault,
+    clock: desk.clock,
+    suggest: () => [],
+    ...wiring,
+  });
+}
+
 export async function mailFixture(options: MailFixtureOptions = {}): Promise<MailFixture> {
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', destination: { write: (line: string) => void logLines.push(line) } });
@@ -104,19 +117,7 @@ export async function mailFixture(options: MailFixtureOptions = {}): Promise<Mai
   const relayPort = await relay.start();
   const smtpRelay = new SmtpMailRelay({ host: '127.0.0.1', port: relayPort, secure: false, from: `Lumi <${HELPLINE}>`, timeoutMs: 5_000, logger });
   const mails = new MailMessagesRepository(desk.database);
-  const mailDesk = new MailDesk({
-    intake: desk.desk,
-    mails,
-    contacts: desk.contacts,
-    database: desk.database,
-    vault: desk.vault,
-    relay: smtpRelay,
-    suggest: options.suggest ?? (() => []),
-    clock: desk.clock,
-    timeZone: 'Europe/Brussels',
-    messageIdDomain: DOMAIN,
-    logger,
-  });
+  const mailDesk = mailDeskOver(desk, { mails, relay: smtpRelay, suggest: options.suggest ?? (() => []), timeZone: 'Europe/Brussels', messageIdDomain: DOMAIN, logger });
   mailDesk.start();
   const intake = new SmtpIntake({
     listen: { host: '127.0.0.1', port: 0 },

@@ -1,9 +1,10 @@
 import type { ContactReference } from '../../src/contacts/contact-view.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { MailDesk, type MailRelay, type OutgoingMail } from '../../src/mail/index.js';
+import type { MailDesk, MailRelay, OutgoingMail } from '../../src/mail/index.js';
 import { readMail } from '../../src/mail/mail-reading.js';
 import { MailMessagesRepository } from '../../src/store/mail-messages-repository.js';
 import type { DeskFixture } from '../contacts/desk-fixture.js';
+import { mailDeskOver } from '../mail/mail-fixture.js';
 
 export const STATION = 'desk-1';
 
@@ -37,19 +38,7 @@ export interface MailSender {
 export function mailSender(desk: DeskFixture, timeZone = 'Europe/Amsterdam'): MailSender {
   const mails = new MailMessagesRepository(desk.database);
   const relay = new MemoryRelay();
-  const mailDesk = new MailDesk({
-    intake: desk.desk,
-    mails,
-    contacts: desk.contacts,
-    database: desk.database,
-    vault: desk.vault,
-    relay,
-    suggest: () => [],
-    clock: desk.clock,
-    timeZone,
-    messageIdDomain: 'gateway.example',
-    logger: silentLogger(),
-  });
+  const mailDesk = mailDeskOver(desk, { mails, relay, timeZone, messageIdDomain: 'gateway.example', logger: silentLogger() });
   let lastThread: ContactReference | undefined;
   mailDesk.onThreadChanged((view) => {
     lastThread = view.reference;

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/audit/index.js';
 import { silentLogger } from '../../src/log/logger.js';
@@ -8,22 +5,25 @@ import { GatewayDatabase } from '../../src/store/open-database.js';
 import { MetaNumber } from '../../src/store/meta-number.js';
 import { ManualClock } from '../../src/time/clock.js';
 import { auditUpdateResult, type UpdateResult } from '../../src/update/index.js';
+import { makeTempDirectory, type TempDirectory } from '../store/fixtures/temp-directory.js';
 
-let root: string | undefined;
+let temp: TempDirectory | undefined;
 let database: GatewayDatabase | undefined;
 
 afterEach(() => {
   database?.close();
   database = undefined;
-  if (root) rmSync(root, { recursive: true, force: true });
-  root = undefined;
+  temp?.remove();
+  temp = undefined;
 });
 
 const MARK_KEY = 'update.audited-result-at';
 
-function openBox(path?: string) {
-  root ??= mkdtempSync(join(tmpdir(), 'hgw-update-audit-'));
-  database = GatewayDatabase.open({ path: path ?? join(root, 'gateway.db'), logger: silentLogger() });
+/** Opens the box's database (the same file on a second call in one test) with its audit log and the mark. */
+function openBox() {
+  temp ??= makeTempDirectory('hgw-update-audit-');
+  database?.close();
+  database = GatewayDatabase.open({ path: temp.databasePath, logger: silentLogger() });
   const clock = new ManualClock(new Date('2026-03-29T00:30:00Z'));
   const audit = new AuditLog({ database, clock });
   return { audit, mark: new MetaNumber(database, MARK_KEY) };
@@ -65,9 +65,7 @@ describe('update results in the audit log', () => {
   it('keeps its mark in the database, so a restart does not write the same result again', () => {
     const first = openBox();
     auditUpdateResult(reverted, first.audit, first.mark);
-    const path = join(root as string, 'gateway.db');
-    database?.close();
-    const again = openBox(path);
+    const again = openBox();
     expect(auditUpdateResult(reverted, again.audit, again.mark)).toBe(false);
     expect(again.audit.count()).toBe(1);
   });
