@@ -142,7 +142,7 @@ describe('a chat from the public page to the coordinator’s transcript (Lumi, B
     await coordinator.locator('#login-password').fill(PASSWORD);
     await coordinator.locator('#login-form button[type=submit]').click();
     await coordinator.locator('#tabs button', { hasText: 'Chatgesprekken' }).click();
-    const chats = coordinator.locator('#transcripts-list > li');
+    const chats = coordinator.locator('#transcripts-list > li[data-reference]');
     await expect.poll(() => chats.count()).toBe(1);
     expect(await chats.first().getAttribute('data-reference')).toBe(reference);
     expect(await chats.first().textContent()).toContain('2 regels');
