@@ -11,7 +11,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { encodeStatsMessage, formatLocalIso, STATS_SCHEMA, statsDimensions, protectTable, tabulateCounts, type StatsMessage } from '../src/upstream/index.js';
-import { freePort, waitFor } from '../tests/upstream/mqtt-harness.js';
+import { freePort } from '../tests/upstream/mqtt-harness.js';
+import { waitFor } from '../tests/support/wait-for.js';
 import { CollectorDatabase, PersistentMosquitto, Publisher, TestCollector } from '../tests/collector/collector-harness.js';
 import { PostgresProcess } from '../tests/collector/postgres-harness.js';
 

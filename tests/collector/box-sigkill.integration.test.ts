@@ -6,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger.js';
 import { GatewayDatabase } from '../../src/store/open-database.js';
 import { OutboxRepository } from '../../src/store/outbox-repository.js';
-import { freePort, Subscriber, waitFor } from '../upstream/mqtt-harness.js';
+import { freePort, Subscriber } from '../upstream/mqtt-harness.js';
 import { HOUR, SITE, TempStore } from '../upstream/upstream-fixture.js';
 import { CollectorDatabase, PersistentMosquitto, TestCollector } from './collector-harness.js';
 import { PostgresProcess } from './postgres-harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 const PERIOD_START = Date.parse('2025-06-02T08:00:00Z');
 const HOURS_PER_RUN = 50;

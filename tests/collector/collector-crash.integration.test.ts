@@ -5,22 +5,14 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CollectorCondition } from '../../src/collector/index.js';
-import { freePort, waitFor } from '../upstream/mqtt-harness.js';
+import { freePort } from '../upstream/mqtt-harness.js';
 import { CollectorDatabase, PersistentMosquitto, Publisher, statsPayload, TestCollector } from './collector-harness.js';
 import { PostgresProcess } from './postgres-harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 const CLI = path.join(import.meta.dirname, '..', '..', 'src', 'cli', 'helpline-gateway.ts');
 const SITE = 'utrecht-1';
 const TOPIC = `helpline/v1/${SITE}/stats`;
-
-/** Polls an asynchronous condition (a database query, an HTTP probe) until it holds. */
-async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /**
  * `helpline-gateway collector` as its own process; resolves once its health probe says the
@@ -39,7 +31,7 @@ async function startCollectorProcess(brokerUrl: string, dbUrl: string): Promise<
     });
     child.once('exit', (code) => reject(new Error(`collector exited with ${code}`)));
   });
-  await until(async () => (await fetch(new URL('healthz', dashboard)).catch(() => undefined))?.status === 200, 'collector healthy');
+  await waitFor(async () => (await fetch(new URL('healthz', dashboard)).catch(() => undefined))?.status === 200, 'collector healthy');
   return child;
 }
 
@@ -81,7 +73,7 @@ describe('a collector that dies or loses its database before committing', () => 
     blocker.on('error', () => undefined);
     try {
       await publisher.publish(TOPIC, statsPayload(SITE, 1));
-      await until(async () => (await database.seqs(SITE)).length === 1, 'seq 1 stored');
+      await waitFor(async () => (await database.seqs(SITE)).length === 1, 'seq 1 stored');
 
       // Hold the site's row: the collector's next transaction waits on it, uncommitted.
       await blocker.connect();
@@ -90,7 +82,7 @@ describe('a collector that dies or loses its database before committing', () => 
       await publisher.publish(TOPIC, statsPayload(SITE, 2));
       const waiting = async (): Promise<number> =>
         Number((await database.query<{ n: string }>(`SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'helpline-collector' AND wait_event_type = 'Lock'`))[0]?.n);
-      await until(async () => (await waiting()) === 1, 'the collector waiting on the row lock');
+      await waitFor(async () => (await waiting()) === 1, 'the collector waiting on the row lock');
 
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
@@ -99,7 +91,7 @@ describe('a collector that dies or loses its database before committing', () => 
 
       // Same client id: the broker still holds seq 2, never acknowledged, and sends it again.
       child = await startCollectorProcess(mosquitto.url, dbUrl);
-      await until(async () => (await database.seqs(SITE)).length === 2, 'seq 2 stored after the restart');
+      await waitFor(async () => (await database.seqs(SITE)).length === 2, 'seq 2 stored after the restart');
       expect(await database.seqs(SITE)).toEqual([1, 2]);
       expect(await database.openGaps()).toEqual([]);
       expect(await database.site(SITE)).toMatchObject({ messages: '2', duplicates: '0' });

@@ -4,10 +4,11 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log/logger.js';
-import { freePort, waitFor } from '../upstream/mqtt-harness.js';
+import { freePort } from '../upstream/mqtt-harness.js';
 import { emailAddressProbe, ipAddressProbe, probeFor, scanBytes, scanDirectory } from '../support/identifier-scanner.js';
 import { CollectorDatabase, PersistentMosquitto, Publisher, statsPayload, TestCollector } from './collector-harness.js';
 import { PostgresProcess } from './postgres-harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 const SITE = 'utrecht-1';
 // Digits that PostgreSQL's own catalogs do not spell (its WAL holds "1 2 3 4 5 6 7 8" in view definitions).

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, waitFor } from '../upstream/mqtt-harness.js';
+import { freePort } from '../upstream/mqtt-harness.js';
 import { CollectorDatabase, PersistentMosquitto, Publisher, statsPayload, statusPayload, TestCollector } from './collector-harness.js';
 import { PostgresProcess } from './postgres-harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 const SITES = ['utrecht-1', 'gent-2', 'zwolle-3'];
 const PER_SITE = 60;

@@ -7,10 +7,11 @@ import { silentLogger } from '../../src/log/logger.js';
 import { ManualClock } from '../../src/time/clock.js';
 import type { Period } from '../../src/upstream/index.js';
 import { UpstreamService } from '../../src/upstream/upstream-service.js';
-import { freePort, waitFor } from '../upstream/mqtt-harness.js';
+import { freePort } from '../upstream/mqtt-harness.js';
 import { HOUR, SITE, TempStore, testSettings } from '../upstream/upstream-fixture.js';
 import { CollectorDatabase, PersistentMosquitto, TestCollector } from './collector-harness.js';
 import { PostgresProcess } from './postgres-harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 const PERIOD_START = Date.parse('2025-06-02T08:00:00Z');
 const WEEK_OF_HOURS = 7 * 24;

@@ -5,7 +5,6 @@ import nodemailer, { type SendMailOptions } from 'nodemailer';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatClient } from '../chat/chat-client.js';
 import { CapturingRelay } from '../mail/mail-fixture.js';
-import { waitFor } from '../upstream/mqtt-harness.js';
 import { countAt, type StatsMessage } from '../../src/upstream/stats-message.js';
 import { validateOutgoing } from '../../src/upstream/topics.js';
 import {
@@ -18,6 +17,7 @@ import {
   type Sighting,
 } from '../support/identifier-scanner.js';
 import { CATEGORIES, startWholeBox, type StationClient, type WholeBox } from './whole-box-harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 const HELPLINE = 'hulp@helpline.example';
 const RELAY_FROM = `Helplijn <${HELPLINE}>`;

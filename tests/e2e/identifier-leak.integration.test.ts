@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../upstream/mqtt-harness.js';
 import { probeFor, scanBytes, scanDirectory, textRenderings, type KnownNumber, type Sighting } from '../support/identifier-scanner.js';
 import { CATEGORIES, startWholeBox, type WholeBox } from './whole-box-harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 const DUTCH_MOBILE: KnownNumber = { name: 'Dutch mobile', e164: '+31647192853', countryCode: '31', areaCodeLength: 1 };
 const DUTCH_LANDLINE: KnownNumber = { name: 'Dutch landline', e164: '+31302875914', countryCode: '31', areaCodeLength: 2 };

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { STATION_CONTACT_KEYS } from '../../src/stations/station-json.js';
 import { countAt, STATS_DIMENSIONS, type StatsMessage } from '../../src/upstream/stats-message.js';
 import { validateOutgoing } from '../../src/upstream/topics.js';
-import { waitFor } from '../upstream/mqtt-harness.js';
 import { CATEGORIES, SITE_ID, startWholeBox, SUPPRESSION_THRESHOLD, type WholeBox } from './whole-box-harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 /** 10:00:00 in Amsterdam: every call of the first test falls into the minute that starts here. */
 const MINUTE_START = Date.parse('2025-06-10T08:00:00Z');

@@ -10,7 +10,8 @@ import { startGateway, type RunningGateway } from '../../src/main.js';
 import { serializeSipMessage } from '../../src/sip/index.js';
 import { probeFor, scanBytes, scanDirectory } from '../support/identifier-scanner.js';
 import { freeUdpPort } from '../line/sip/b2bua-harness.js';
-import { eventually, NodePhone, NodeTrunk } from '../line/sip/node-phones.js';
+import { NodePhone, NodeTrunk } from '../line/sip/node-phones.js';
+import { waitFor } from '../support/wait-for.js';
 
 /**
  * The gateway as `helpline-gateway run` starts it with `line.kind = sip`: a trunk calls the box as
@@ -79,15 +80,15 @@ describe('the whole box on a SIP line', () => {
     expect(listed.contacts.filter((contact) => contact.reference === reference).map((contact) => contact.state)).toEqual(['live']);
 
     expect((await trunk.hangUp()).status).toBe(200);
-    await eventually(() => phone.byes.length === 1, 'the desk leg torn down');
+    await waitFor(() => phone.byes.length === 1, 'the desk leg torn down');
     const after = (await (await fetch(`${gateway.stationUrl}/api/v1/contacts`, { headers: { authorization: `Bearer ${token}` } })).json()) as { contacts: { reference: string; state: string }[] };
     expect(after.contacts.find((contact) => contact.reference === reference)?.state).toBe('ended');
 
     await trunk.call(sipPort);
-    await eventually(() => phone.invites.length === 2, 'the second call at the desk');
+    await waitFor(() => phone.invites.length === 2, 'the second call at the desk');
     expect(phone.invites[1]?.request.headers.get('From')).toMatch(/^"Bekende beller, 1 eerder contact" /);
     await trunk.hangUp();
-    await eventually(() => phone.byes.length === 2, 'the second desk leg torn down');
+    await waitFor(() => phone.byes.length === 2, 'the second desk leg torn down');
 
     // The probe finds the number where it is: in what the trunk sent.
     if (!trunk.outgoing) throw new Error('no trunk INVITE');

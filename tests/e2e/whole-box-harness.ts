@@ -12,8 +12,9 @@ import { startGateway, type RunningGateway } from '../../src/main.js';
 import type { StationContactJson } from '../../src/stations/station-json.js';
 import { ManualClock } from '../../src/time/clock.js';
 import type { PublishedMessage } from '../../src/upstream/outbox-publisher.js';
-import { freePort, MosquittoProcess, waitFor } from '../upstream/mqtt-harness.js';
+import { freePort, MosquittoProcess } from '../upstream/mqtt-harness.js';
 import { PtyModemFeeder, SocatPtyPair } from '../support/pty-modem.js';
+import { waitFor } from '../support/wait-for.js';
 
 export { PtyModemFeeder, SocatPtyPair };
 

@@ -5,7 +5,8 @@ import { ListenAlong } from '../../src/media/listen-along.js';
 import { serializeRtpPacket } from '../../src/media/rtp-packet.js';
 import { RtpRelay } from '../../src/media/rtp-relay.js';
 import { ManualScheduler } from '../../src/time/index.js';
-import { eventually, FakeRtpEndpoint, randomPortPool } from './rtp-endpoint.js';
+import { FakeRtpEndpoint, randomPortPool } from './rtp-endpoint.js';
+import { waitFor } from '../support/wait-for.js';
 
 const TRUNK_SSRC = 0x1111;
 const PHONE_SSRC = 0x2222;
@@ -42,7 +43,7 @@ describe('listen-along', () => {
     const { scheduler, trunk, phone, supervisor, relay } = await call();
     trunk.send(frame('PCMA', 20000, TRUNK_SSRC), relay.outside.localPort);
     phone.send(frame('PCMA', 6000, PHONE_SSRC), relay.inside.localPort);
-    await eventually(() => relay.outside.counters.packetsIn === 1 && relay.inside.counters.packetsIn === 1);
+    await waitFor(() => relay.outside.counters.packetsIn === 1 && relay.inside.counters.packetsIn === 1);
     // Three frames of jitter buffer, then the frame that holds both.
     scheduler.advance(80);
     await supervisor.waitUntil((received) => received.length === 4);
@@ -56,7 +57,7 @@ describe('listen-along', () => {
 
     trunk.send(frame('PCMA', 30000, TRUNK_SSRC, 1), relay.outside.localPort);
     phone.send(frame('PCMA', 30000, PHONE_SSRC, 1), relay.inside.localPort);
-    await eventually(() => relay.outside.counters.packetsIn === 2 && relay.inside.counters.packetsIn === 2);
+    await waitFor(() => relay.outside.counters.packetsIn === 2 && relay.inside.counters.packetsIn === 2);
     scheduler.advance(20);
     await supervisor.waitUntil((received) => received.length === 5);
     expect(supervisor.received[4]!.packet!.payload.every((byte) => byte === encodeUlaw(32767))).toBe(true);
@@ -65,7 +66,7 @@ describe('listen-along', () => {
   it('is listen-only by default: what the supervisor says reaches neither the caller nor the volunteer', async () => {
     const { scheduler, trunk, phone, supervisor, relay, listen } = await call();
     supervisor.send(frame('PCMU', 9000, SUPERVISOR_SSRC), listen.supervisorLeg.localPort);
-    await eventually(() => listen.supervisorLeg.counters.packetsIn === 1);
+    await waitFor(() => listen.supervisorLeg.counters.packetsIn === 1);
     trunk.send(frame('PCMA', 1000, TRUNK_SSRC), relay.outside.localPort);
     phone.send(frame('PCMA', 1000, PHONE_SSRC), relay.inside.localPort);
     await phone.waitUntil((received) => received.length === 1);
@@ -83,7 +84,7 @@ describe('listen-along', () => {
     const { scheduler, trunk, phone, supervisor, relay, listen } = await call(true);
     supervisor.send(frame('PCMU', 5000, SUPERVISOR_SSRC), listen.supervisorLeg.localPort);
     trunk.send(frame('PCMA', 10000, TRUNK_SSRC), relay.outside.localPort);
-    await eventually(() => listen.supervisorLeg.counters.packetsIn === 1 && relay.outside.counters.packetsIn === 1);
+    await waitFor(() => listen.supervisorLeg.counters.packetsIn === 1 && relay.outside.counters.packetsIn === 1);
     scheduler.advance(80);
     await phone.waitUntil((received) => received.length === 4);
     const toPhone = phone.received.map((entry) => entry.packet!);

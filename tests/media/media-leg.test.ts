@@ -6,7 +6,8 @@ import { MediaLeg, type MediaLegOptions } from '../../src/media/media-leg.js';
 import { RtpPortPool } from '../../src/media/port-pool.js';
 import { serializeRtpPacket } from '../../src/media/rtp-packet.js';
 import { ManualScheduler } from '../../src/time/index.js';
-import { eventually, FakeRtpEndpoint, randomPortPool } from './rtp-endpoint.js';
+import { FakeRtpEndpoint, randomPortPool } from './rtp-endpoint.js';
+import { waitFor } from '../support/wait-for.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -43,10 +44,10 @@ describe('media leg', () => {
     expect(timedOut).toHaveLength(1);
 
     phone.send(rtp(), leg.localPort);
-    await eventually(() => leg.counters.packetsIn === 1);
+    await waitFor(() => leg.counters.packetsIn === 1);
     scheduler.advance(4000);
     phone.send(rtp(2), leg.localPort);
-    await eventually(() => leg.counters.packetsIn === 2);
+    await waitFor(() => leg.counters.packetsIn === 2);
     scheduler.advance(4999);
     expect(timedOut).toHaveLength(1);
     scheduler.advance(1);
@@ -59,7 +60,7 @@ describe('media leg', () => {
     const { leg } = await startedLeg({ remote: phone.endpoint });
     stranger.send(rtp(), leg.localPort);
     stranger.send(Buffer.from('garbage'), leg.localPort);
-    await eventually(() => leg.counters.dropped === 1 && leg.counters.malformed === 1);
+    await waitFor(() => leg.counters.dropped === 1 && leg.counters.malformed === 1);
     expect(leg.latched).toBe(false);
     expect(leg.counters.packetsIn).toBe(0);
   });
@@ -68,7 +69,7 @@ describe('media leg', () => {
     const stranger = await endpoint('127.0.0.2');
     const { leg } = await startedLeg({ latch: 'any-host', remote: { address: '127.0.0.1', port: 9 } });
     stranger.send(rtp(), leg.localPort);
-    await eventually(() => leg.counters.packetsIn === 1);
+    await waitFor(() => leg.counters.packetsIn === 1);
     expect(leg.remote).toEqual({ address: '127.0.0.2', port: stranger.port });
   });
 

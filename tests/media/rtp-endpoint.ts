@@ -122,15 +122,6 @@ export function tonePower(samples: ArrayLike<number>, frequency: number, sampleR
   return power / (samples.length * samples.length);
 }
 
-/** Waits (on I/O, not on a clock) until `condition` holds; for counters that move when a datagram lands. */
-export async function eventually(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`condition not met after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
-
 /** A pool on a random stretch of ports, so parallel test files do not meet; busy ports are skipped by the legs. */
 export function randomPortPool(pairs = 40): RtpPortPool {
   const first = 20000 + 2 * Math.floor(Math.random() * 5000);

@@ -12,7 +12,8 @@ import { PromptPlayer } from '../../src/media/prompt-player.js';
 import { serializeRtpPacket } from '../../src/media/rtp-packet.js';
 import { RtpRelay, type RtpRelayOptions } from '../../src/media/rtp-relay.js';
 import { timerScheduler, type Clock } from '../../src/time/index.js';
-import { eventually, FakeRtpEndpoint, randomPortPool, tonePower } from './rtp-endpoint.js';
+import { FakeRtpEndpoint, randomPortPool, tonePower } from './rtp-endpoint.js';
+import { waitFor } from '../support/wait-for.js';
 
 const wallClock: Clock = { now: () => Date.now() };
 const cleanups: Array<() => Promise<void>> = [];
@@ -92,7 +93,7 @@ describe('RTP relay over loopback', () => {
     await sdpAddress.waitUntil((received) => received.length >= 3);
 
     stranger.startTone({ port: relay.inside.localPort }, 'PCMA', 3000, 8000, 0x5555);
-    await eventually(() => relay.inside.counters.dropped >= 3);
+    await waitFor(() => relay.inside.counters.dropped >= 3);
     expect(relay.inside.latched).toBe(false);
 
     natted.startTone({ port: relay.inside.localPort }, 'PCMA', 1000, 8000, 0x6666);

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../upstream/mqtt-harness.js';
 import { FAULT_SITE, type FaultBox } from './fault-box.js';
 import { CALLERS, FaultRig, records } from './fault-rig.js';
 import { bySize, recordFault } from './soak-size.js';
 import { UpstreamLedger } from './upstream-ledger.js';
+import { waitFor } from '../support/wait-for.js';
 
 /**
  * Fault suite, the clock (issue 8): the box's clock jumps forward (hours, days, across a DST change

@@ -6,13 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeFor, scanDirectory, type Sighting } from '../support/identifier-scanner.js';
 import { PtyModemFeeder, SocatPtyPair } from '../support/pty-modem.js';
-import { freePort, MosquittoProcess, waitFor } from '../upstream/mqtt-harness.js';
+import { freePort, MosquittoProcess } from '../upstream/mqtt-harness.js';
 import { PlainNodeEntry } from './box-process.js';
 import { knownCallers, modemLinesFor, type KnownCaller } from './known-callers.js';
 import { bySize, resilienceSeed, seededRandom, writeArtifact } from './soak-size.js';
 import { StationLedger } from './station-ledger.js';
 import { auditStore, recordsLost } from './store-audit.js';
 import { UpstreamLedger } from './upstream-ledger.js';
+import { waitFor } from '../support/wait-for.js';
 
 /**
  * The crash suite (issue 8): the whole box in a child process under load, killed with SIGKILL at

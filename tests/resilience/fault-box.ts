@@ -11,8 +11,8 @@ import { timerScheduler } from '../../src/time/scheduler.js';
 import type { PeriodLength } from '../../src/upstream/period-calendar.js';
 import { StationClient } from '../e2e/whole-box-harness.js';
 import { PtyModemFeeder, SocatPtyPair } from '../support/pty-modem.js';
-import { waitFor } from '../upstream/mqtt-harness.js';
 import { modemLinesFor, type KnownCaller } from './known-callers.js';
+import { waitFor } from '../support/wait-for.js';
 
 export const FAULT_SITE = 'fault-site';
 export const CATEGORIES = { topics: ['bullying', 'family', 'school'], ageBands: ['8-11', '12-14', '15-17'], outcomes: ['conversation', 'referred', 'hung-up'] };

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LedMode } from '../../src/panel/index.js';
 import { SocatPtyPair } from '../support/pty-modem.js';
-import { waitFor } from '../upstream/mqtt-harness.js';
 import { FAULT_SITE } from './fault-box.js';
 import { CALLERS, FaultRig, records } from './fault-rig.js';
 import { bySize, recordFault } from './soak-size.js';
 import { UpstreamLedger } from './upstream-ledger.js';
+import { waitFor } from '../support/wait-for.js';
 
 /**
  * Fault suite, the box's two wires (issue 8): the modem unplugged and plugged in again, and the

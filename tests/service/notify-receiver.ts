@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { waitFor } from '../support/wait-for.js';
 
 /** One line received on the notify socket, with when it arrived (this process's clock). */
 export interface ReceivedLine {
@@ -44,7 +45,7 @@ export class NotifyReceiver {
       for (const line of parts) this.lines.push({ line, at });
     });
     const path = this.#path;
-    await waitUntil(() => (path === undefined ? child.pid !== undefined : existsSync(path)), 'the notify socket to be bound', 5000);
+    await waitFor(() => (path === undefined ? child.pid !== undefined : existsSync(path)), 'the notify socket to be bound');
     if (path === undefined) await new Promise((resolve) => setTimeout(resolve, 200));
   }
 
@@ -53,7 +54,7 @@ export class NotifyReceiver {
   }
 
   async waitFor(line: string, times = 1, timeoutMs = 15_000): Promise<void> {
-    await waitUntil(() => this.received().filter((item) => item === line).length >= times, `${times}× ${line}`, timeoutMs);
+    await waitFor(() => this.received().filter((item) => item === line).length >= times, `${times}× ${line}`, timeoutMs);
   }
 
   async stop(): Promise<void> {
@@ -63,13 +64,5 @@ export class NotifyReceiver {
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGTERM');
     await exited;
-  }
-}
-
-async function waitUntil(condition: () => boolean, what: string, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }

@@ -21,15 +21,6 @@ export function peerOf(endpoint: SipEndpoint, transport: SipTransportProtocol): 
   return { transport, address: '127.0.0.1', port: endpoint.localAddress(transport).port };
 }
 
-/** Polls until `predicate` holds: waits for sockets, not for timers (those run on the ManualScheduler). */
-export async function until(predicate: () => boolean, what = 'condition', limitMs = 5000): Promise<void> {
-  const started = process.hrtime.bigint();
-  while (!predicate()) {
-    if (Number(process.hrtime.bigint() - started) / 1e6 > limitMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
-
 export interface AnsweringDesk {
   readonly invites: IncomingRequest[];
   readonly acks: SipRequest[];

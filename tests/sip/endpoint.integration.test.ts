@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isGatewayError } from '../../src/errors.js';
 import { ManualScheduler } from '../../src/time/scheduler.js';
 import { parseSipMessage, serializeSipMessage, type SipEndpoint, type SipResponse } from '../../src/sip/index.js';
-import { answeringDesk, inviteFrom, loopbackEndpoint, peerOf, placeCall, until } from './endpoint-harness.js';
+import { answeringDesk, inviteFrom, loopbackEndpoint, peerOf, placeCall } from './endpoint-harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 const started: SipEndpoint[] = [];
 const sockets: Socket[] = [];
@@ -38,7 +39,7 @@ describe('two SIP endpoints on loopback', () => {
     const desk = answeringDesk(phone, transport);
     const { dialog, statuses } = await placeCall(box, transport, peerOf(phone, transport));
     expect(statuses).toEqual([100, 180, 200]);
-    await until(() => desk.acks.length === 1, 'ACK at the desk');
+    await waitFor(() => desk.acks.length === 1, 'ACK at the desk');
     const invite = desk.invites[0]?.request;
     expect(invite?.headers.get('From')).toContain('"Known caller, 4 earlier contacts"');
     expect(invite?.headers.get('Privacy')).toBe('id');
@@ -55,11 +56,11 @@ describe('two SIP endpoints on loopback', () => {
     const outgoing = box.request(inviteFrom(box, 'udp', target), target);
     const statuses: number[] = [];
     outgoing.onResponse((response) => statuses.push(response.status));
-    await until(() => statuses.includes(180), '180 Ringing');
+    await waitFor(() => statuses.includes(180), '180 Ringing');
     outgoing.cancel();
     expect((await outgoing.final).status).toBe(487);
-    await until(() => desk.cancels === 1, 'cancel at the desk');
-    await until(() => desk.acks.length === 1, 'the 487 ACKed');
+    await waitFor(() => desk.cancels === 1, 'cancel at the desk');
+    await waitFor(() => desk.acks.length === 1, 'the 487 ACKed');
     scheduler.advance(32_000);
     expect(phone.counters().serverTransactions).toBe(0);
   });
@@ -73,9 +74,9 @@ describe('two SIP endpoints on loopback', () => {
     invite.headers.prepend('Via', `SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKretransmitted1;rport`);
     const bytes = serializeSipMessage(invite);
     socket.send(bytes, phone.localAddress('udp').port, '127.0.0.1');
-    await until(() => received.length === 2, '100 and 180');
+    await waitFor(() => received.length === 2, '100 and 180');
     socket.send(bytes, phone.localAddress('udp').port, '127.0.0.1');
-    await until(() => received.length === 3, 'resent 180');
+    await waitFor(() => received.length === 3, 'resent 180');
     expect(desk.invites).toHaveLength(1);
     const statuses = received.map((datagram) => (parseSipMessage(datagram) as SipResponse).status);
     expect(statuses).toEqual([100, 180, 180]);
@@ -93,7 +94,7 @@ describe('two SIP endpoints on loopback', () => {
     }
     const error = await outgoing.final.then(() => undefined, (caught: unknown) => caught);
     expect(isGatewayError(error, 'HGW_SIP_TIMEOUT')).toBe(true);
-    await until(() => received.length === 7, 'seven INVITE copies');
+    await waitFor(() => received.length === 7, 'seven INVITE copies');
     expect(box.counters().clientTransactions).toBe(0);
   });
 
@@ -118,7 +119,7 @@ describe('two SIP endpoints on loopback', () => {
     const via = (index: number) => `SIP/2.0/UDP 127.0.0.1:${socket.address().port};branch=z9hG4bKflood${index}`;
     const bad = serializeSipMessage({ ...invite, headers: invite.headers.clone().prepend('Via', via(0)).set('Max-Forwards', 'many 0612345678') });
     socket.send(bad, phone.localAddress('udp').port, '127.0.0.1');
-    await until(() => received.length === 1, '400');
+    await waitFor(() => received.length === 1, '400');
     const badRequest = parseSipMessage(received[0] ?? Buffer.alloc(0)) as SipResponse;
     expect([badRequest.status, badRequest.reason]).toEqual([400, 'Bad Request']);
     expect(received[0]?.toString()).not.toContain('many');
@@ -126,8 +127,8 @@ describe('two SIP endpoints on loopback', () => {
     for (let index = 1; index <= 6; index++) {
       socket.send(serializeSipMessage({ ...invite, headers: invite.headers.clone().prepend('Via', via(index)) }), phone.localAddress('udp').port, '127.0.0.1');
     }
-    await until(() => phone.counters().floodDropped === 4, 'flood counted');
-    await until(() => received.some((datagram) => datagram.toString().startsWith('SIP/2.0 503')), '503');
+    await waitFor(() => phone.counters().floodDropped === 4, 'flood counted');
+    await waitFor(() => received.some((datagram) => datagram.toString().startsWith('SIP/2.0 503')), '503');
     const refusals = received.filter((datagram) => datagram.toString().startsWith('SIP/2.0 503'));
     expect(refusals).toHaveLength(1);
     expect(refusals[0]?.toString()).toContain('Retry-After: 20');

@@ -5,8 +5,9 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualScheduler } from '../../src/time/scheduler.js';
 import { serializeSipMessage, type SipEndpoint } from '../../src/sip/index.js';
-import { answeringDesk, inviteFrom, loopbackEndpoint, peerOf, placeCall, until } from './endpoint-harness.js';
+import { answeringDesk, inviteFrom, loopbackEndpoint, peerOf, placeCall } from './endpoint-harness.js';
 import { inviteWithBody } from './sip-fixtures.js';
+import { waitFor } from '../support/wait-for.js';
 
 const started: SipEndpoint[] = [];
 const sockets: Socket[] = [];
@@ -55,7 +56,7 @@ describe('hostile input at a running endpoint', () => {
     await phone.start();
     const desk = answeringDesk(phone, 'udp', { ringOnly: false });
     const { dialog } = await placeCall(box, 'udp', peerOf(phone, 'udp'));
-    await until(() => desk.acks.length === 1, 'call established');
+    await waitFor(() => desk.acks.length === 1, 'call established');
 
     const attacker = createSocket('udp4');
     sockets.push(attacker);
@@ -83,7 +84,7 @@ describe('hostile input at a running endpoint', () => {
       await Promise.all(streams.slice(index, index + 20).map((payload) => hostileTcpStream(tcpPort, payload)));
     }
 
-    await until(() => {
+    await waitFor(() => {
       const counters = phone.counters();
       return counters.malformed > 500 && counters.oversized > 0 && counters.floodDropped > 100 && counters.streamsClosed > 0;
     }, 'hostile traffic counted', 15_000);

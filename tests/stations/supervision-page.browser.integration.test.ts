@@ -126,7 +126,7 @@ describe('the Meeluisteren section of the coordinator page in real Chromium', ()
 
     // The list follows the line on its own.
     supervision.calls = [...supervision.calls, liveCall('M4X-8RT', 'desk-2', 'Bureau 2', 'dag')];
-    await expect.poll(() => calls.count(), { timeout: 10_000 }).toBe(3);
+    await expect.poll(() => calls.count()).toBe(3);
     expect(await page.locator('#supervision-desk').inputValue()).toBe('coach');
 
     expect(supervision.actions).toEqual([

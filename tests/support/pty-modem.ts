@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { constants, existsSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReadStream } from 'node:tty';
-import { waitFor } from '../upstream/mqtt-harness.js';
+import { waitFor } from './wait-for.js';
 
 /** A socat pty pair: the adapter opens `modemPath`, the test plays the modem on `feederPath`. */
 export class SocatPtyPair {

@@ -7,8 +7,9 @@ import { EmbeddedBroker, type BrokerPublish } from '../../src/upstream/embedded-
 import type { PublishedMessage } from '../../src/upstream/outbox-publisher.js';
 import { UpstreamConnection } from '../../src/upstream/mqtt-connection.js';
 import { UpstreamService } from '../../src/upstream/upstream-service.js';
-import { Subscriber, waitFor } from './mqtt-harness.js';
+import { Subscriber } from './mqtt-harness.js';
 import { HOUR, SITE, TempStore, testSettings } from './upstream-fixture.js';
+import { waitFor } from '../support/wait-for.js';
 
 const PERIOD_START = Date.parse('2025-06-02T08:00:00Z');
 

@@ -7,8 +7,9 @@ import { silentLogger } from '../../src/log/logger.js';
 import { IncidentsRepository } from '../../src/store/incidents-repository.js';
 import { ManualClock } from '../../src/time/clock.js';
 import { UpstreamService } from '../../src/upstream/upstream-service.js';
-import { freePort, MosquittoProcess, Subscriber, waitFor } from './mqtt-harness.js';
+import { freePort, MosquittoProcess, Subscriber } from './mqtt-harness.js';
 import { HOUR, SITE, TempStore, testSettings } from './upstream-fixture.js';
+import { waitFor } from '../support/wait-for.js';
 
 const PERIOD_START = Date.parse('2025-06-02T08:00:00Z');
 const PLANTED = 'coordinator Jeroen found the back door of the office forced';

@@ -8,9 +8,10 @@ import { silentLogger } from '../../src/log/logger.js';
 import { ManualClock } from '../../src/time/clock.js';
 import { readUpstreamCredentials, type UpstreamCredentialSettings } from '../../src/upstream/upstream-credentials.js';
 import { UpstreamService } from '../../src/upstream/upstream-service.js';
-import { freePort, MosquittoProcess, Subscriber, TcpProxy, waitFor } from './mqtt-harness.js';
+import { freePort, MosquittoProcess, Subscriber, TcpProxy } from './mqtt-harness.js';
 import { makePasswordFile, makeTestCertificates, type TestCertificates } from './tls-fixture.js';
 import { HOUR, SITE, TempStore, testSettings } from './upstream-fixture.js';
+import { waitFor } from '../support/wait-for.js';
 
 const PERIOD_START = Date.parse('2025-06-02T08:00:00Z');
 const PASSWORD = 'correct horse battery staple';

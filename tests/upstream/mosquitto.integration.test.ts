@@ -6,8 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log/logger.js';
 import { ManualClock } from '../../src/time/clock.js';
 import { UpstreamService } from '../../src/upstream/upstream-service.js';
-import { freePort, MosquittoProcess, Subscriber, TcpProxy, waitFor } from './mqtt-harness.js';
+import { freePort, MosquittoProcess, Subscriber, TcpProxy } from './mqtt-harness.js';
 import { HOUR, SITE, TempStore, testSettings } from './upstream-fixture.js';
+import { waitFor } from '../support/wait-for.js';
 
 const PERIOD_START = Date.parse('2025-06-02T08:00:00Z');
 const FILTER = `helpline/v1/${SITE}/#`;

@@ -4,15 +4,6 @@ import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 
-/** Polls a condition that depends on real I/O (a broker, a socket); gives up after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -4,7 +4,8 @@ import type { ContactReference } from '../../../src/contacts/contact-view.js';
 import { serializeRtpPacket } from '../../../src/media/index.js';
 import { parseSdp, parseSipMessageSafely } from '../../../src/sip/index.js';
 import { removeDirectory, startBox, tempDirectory, type Box } from './b2bua-harness.js';
-import { NodePhone, NodeTrunk, eventually } from './node-phones.js';
+import { NodePhone, NodeTrunk } from './node-phones.js';
+import { waitFor } from '../../support/wait-for.js';
 
 let directory: string;
 
@@ -38,7 +39,7 @@ describe('media and mid-call signalling through the B2BUA', () => {
     box.intake.moderation = { kind: 'blocked', until: Date.UTC(2031, 2, 3, 13, 30) };
     const answer = await trunk.call(box.port);
     expect(answer.status).toBe(200);
-    await eventually(() => trunk.byes.length === 1, 'the box hangs up after the prompt');
+    await waitFor(() => trunk.byes.length === 1, 'the box hangs up after the prompt');
     const frames = trunk.media.received.filter((entry) => entry.packet?.payloadType === 8);
     expect(frames.length).toBeGreaterThanOrEqual(8);
     expect(frames.every((entry) => entry.from.port === trunk.boxMediaPort(answer))).toBe(true);
@@ -51,20 +52,20 @@ describe('media and mid-call signalling through the B2BUA', () => {
     if (!box) throw new Error('no box');
     const answer = await trunk.call(box.port);
     expect(answer.status).toBe(200);
-    await eventually(() => trunk.media.received.length >= 10, 'queue prompt and hold music frames');
+    await waitFor(() => trunk.media.received.length >= 10, 'queue prompt and hold music frames');
     expect(box.line.snapshot().byState.queued).toBe(1);
     box.router.resume('desk-1');
-    await eventually(() => box?.line.snapshot().byState.connected === 1, 'the desk answered');
+    await waitFor(() => box?.line.snapshot().byState.connected === 1, 'the desk answered');
     // Audio now flows through the relay in both directions.
     const deskSide = desk.boxMediaPort();
     const trunkSide = trunk.boxMediaPort(answer);
     trunk.media.send(rtp(0x1111), trunkSide);
     desk.media.send(rtp(0x2222), deskSide);
-    await eventually(() => desk.media.received.some((entry) => entry.packet?.ssrc === 0x1111), 'caller audio at the desk');
-    await eventually(() => trunk.media.received.some((entry) => entry.packet?.ssrc === 0x2222), 'desk audio at the trunk');
+    await waitFor(() => desk.media.received.some((entry) => entry.packet?.ssrc === 0x1111), 'caller audio at the desk');
+    await waitFor(() => trunk.media.received.some((entry) => entry.packet?.ssrc === 0x2222), 'desk audio at the trunk');
     const bye = await trunk.hangUp();
     expect(bye.status).toBe(200);
-    await eventually(() => desk.byes.length === 1, 'the desk leg is hung up');
+    await waitFor(() => desk.byes.length === 1, 'the desk leg is hung up');
     expect(box.intake.ended).toHaveLength(1);
   });
 
@@ -75,20 +76,20 @@ describe('media and mid-call signalling through the B2BUA', () => {
     closers.push(() => supervisor.stop());
     const answer = await trunk.call(box.port);
     expect(answer.status).toBe(200);
-    await eventually(() => box?.line.snapshot().byState.connected === 1, 'connected');
+    await waitFor(() => box?.line.snapshot().byState.connected === 1, 'connected');
     const reference = box.line.snapshot().calls[0]?.reference as ContactReference;
     const session = await box.line.listenAlong(reference, supervisor.uri);
     const offer = parseSdp(supervisor.invites[0]?.request.body ?? new Uint8Array());
     expect(offer.media[0]?.direction).toBe('sendonly');
     trunk.media.startTone({ port: trunk.boxMediaPort(answer) }, 'PCMA', 440);
     desk.media.startTone({ port: desk.boxMediaPort() }, 'PCMA', 1000);
-    await eventually(() => supervisor.media.received.filter((entry) => entry.packet !== undefined).length >= 10, 'mixed frames at the supervisor');
+    await waitFor(() => supervisor.media.received.filter((entry) => entry.packet !== undefined).length >= 10, 'mixed frames at the supervisor');
     trunk.media.stopTone();
     desk.media.stopTone();
     expect(session.whisper).toBe(false);
     await trunk.hangUp();
-    await eventually(() => supervisor.byes.length === 1 && desk.byes.length === 1, 'supervisor and desk hung up');
-    await eventually(() => box?.listenAlong.length === 2, 'audit events');
+    await waitFor(() => supervisor.byes.length === 1 && desk.byes.length === 1, 'supervisor and desk hung up');
+    await waitFor(() => box?.listenAlong.length === 2, 'audit events');
     expect(box.listenAlong.map((event) => [event.kind, event.reason])).toEqual([['started', undefined], ['stopped', 'call-ended']]);
     expect(box.listenAlong[0]?.stationId).toBe('desk-1');
   });
@@ -100,11 +101,11 @@ describe('media and mid-call signalling through the B2BUA', () => {
     supervisor.answer = false;
     closers.push(() => supervisor.stop());
     expect((await trunk.call(box.port)).status).toBe(200);
-    await eventually(() => box?.line.snapshot().byState.connected === 1, 'connected');
+    await waitFor(() => box?.line.snapshot().byState.connected === 1, 'connected');
     const reference = box.line.snapshot().calls[0]?.reference as ContactReference;
     const pending = box.line.listenAlong(reference, supervisor.uri);
     const outcome = pending.then(() => 'started', (error: unknown) => (error instanceof Error ? error.message : String(error)));
-    await eventually(() => supervisor.invites.length === 1, 'the supervisor phone rings');
+    await waitFor(() => supervisor.invites.length === 1, 'the supervisor phone rings');
     await trunk.hangUp();
     expect(await outcome).toMatch(/call ended before the supervisor's phone answered/);
   });
@@ -114,7 +115,7 @@ describe('media and mid-call signalling through the B2BUA', () => {
     if (!box) throw new Error('no box');
     const answer = await trunk.call(box.port);
     expect(answer.status).toBe(200);
-    await eventually(() => box?.line.snapshot().byState.connected === 1, 'connected');
+    await waitFor(() => box?.line.snapshot().byState.connected === 1, 'connected');
 
     const attacker = createSocket('udp4');
     const replies: number[] = [];
@@ -136,12 +137,12 @@ describe('media and mid-call signalling through the B2BUA', () => {
     }
     hostile.push(Buffer.alloc(20_000, 0x41));
     for (const datagram of hostile) attacker.send(datagram, box.port, '127.0.0.1');
-    await eventually(() => (box?.line.counters().sipMalformed ?? 0) > 100, 'the garbage to be read and counted');
+    await waitFor(() => (box?.line.counters().sipMalformed ?? 0) > 100, 'the garbage to be read and counted');
     // After the burst (a loopback socket buffer drops what it cannot hold), requests that deserve an answer.
     for (const datagram of [request('BYE', ';tag=nosuchdialog', 1), request('INFO', ';tag=nosuchdialog', 2), request('FOO', '', 3), request('SUBSCRIBE', '', 4)]) {
       attacker.send(datagram, box.port, '127.0.0.1');
     }
-    await eventually(() => replies.filter((status) => status !== 400 && status !== 503).length >= 4, 'answers to the well-formed requests');
+    await waitFor(() => replies.filter((status) => status !== 400 && status !== 503).length >= 4, 'answers to the well-formed requests');
     expect(replies.filter((status) => status !== 400 && status !== 503).sort()).toEqual([405, 481, 481, 501]);
 
     // The trunk re-INVITEs (session refresh): the box answers with its own SDP, same port.
@@ -161,7 +162,7 @@ describe('media and mid-call signalling through the B2BUA', () => {
 
     const bye = await trunk.hangUp();
     expect(bye.status).toBe(200);
-    await eventually(() => desk.byes.length === 1, 'desk hung up');
+    await waitFor(() => desk.byes.length === 1, 'desk hung up');
     expect(box.line.snapshot().calls).toHaveLength(0);
   });
 });

@@ -4,6 +4,7 @@ import {
   CALLER_DIGIT_PATTERNS, callFromTrunk, ensureSipp, freeUdpPort, killSipps, removeDirectory, startBox, startDesk, tempDirectory,
   type Box, type SippRun,
 } from './b2bua-harness.js';
+import { waitFor } from '../../support/wait-for.js';
 
 let directory: string;
 let box: Box | undefined;
@@ -29,14 +30,6 @@ function expectNoCallerDigits(trace: string): void {
   const messages = trace.split('\n').filter((line) => !/^-{5,}|^(UDP|TCP) message (received|sent)/.test(line)).join('\n');
   expect(messages).toMatch(/INVITE sip:/);
   for (const pattern of CALLER_DIGIT_PATTERNS) expect(messages, `desk trace matches ${pattern}`).not.toMatch(pattern);
-}
-
-async function waitFor(condition: () => boolean, what: string, limitMs = 5000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > limitMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 describe('the B2BUA between SIPp trunk and SIPp desk phones', () => {

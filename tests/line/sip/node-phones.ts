@@ -139,10 +139,3 @@ export class NodeTrunk {
   }
 }
 
-export async function eventually(condition: () => boolean, what: string, limitMs = 5000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > limitMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

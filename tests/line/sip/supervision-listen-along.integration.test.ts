@@ -8,7 +8,8 @@ import { CoordinatorClient, DESK_TOKEN } from '../../support/coordinator-fixture
 import { fakeCoordinatorBackend } from '../../stations/coordinator-fake-backend.js';
 import { FakeStationBackend } from '../../stations/fake-station-backend.js';
 import { CALLER_DIGIT_PATTERNS, removeDirectory, startBox, tempDirectory, type Box } from './b2bua-harness.js';
-import { NodePhone, NodeTrunk, eventually } from './node-phones.js';
+import { NodePhone, NodeTrunk } from './node-phones.js';
+import { waitFor } from '../../support/wait-for.js';
 
 let directory: string | undefined;
 let box: Box | undefined;
@@ -53,7 +54,7 @@ describe('listen-along from the supervisor API through the real SIP line', () =>
     closers.push(() => server.stop());
 
     expect((await trunk.call(box.port)).status).toBe(200);
-    await eventually(() => box?.line.snapshot().byState.connected === 1, 'the desk answered');
+    await waitFor(() => box?.line.snapshot().byState.connected === 1, 'the desk answered');
     const sam = new CoordinatorClient(url);
     expect((await sam.login('sam')).status).toBe(200);
     const listed = await sam.send<{ calls: { reference: string; stationId: string; state: string }[] }>('GET', '/api/v1/supervision/calls');
@@ -74,13 +75,13 @@ describe('listen-along from the supervisor API through the real SIP line', () =>
     expect(invite).toContain(`sip:${reference}@`);
     expect(invite).toMatch(/a=sendonly/);
     for (const pattern of CALLER_DIGIT_PATTERNS) expect(invite).not.toMatch(pattern);
-    await eventually(() => coach.media.received.length >= 5, 'mixed audio at the supervisor\u2019s phone');
+    await waitFor(() => coach.media.received.length >= 5, 'mixed audio at the supervisor\u2019s phone');
 
     const { sessionId } = started.body.session;
     expect((await sam.send('POST', `/api/v1/supervision/listen-along/${sessionId}/whisper`, { on: true })).status).toBe(200);
-    await eventually(() => coach.invites.length === 2, 'the re-INVITE for whisper');
+    await waitFor(() => coach.invites.length === 2, 'the re-INVITE for whisper');
     expect((await sam.send('DELETE', `/api/v1/supervision/listen-along/${sessionId}`)).status).toBe(204);
-    await eventually(() => coach.byes.length === 1, 'the supervisor\u2019s phone hung up');
+    await waitFor(() => coach.byes.length === 1, 'the supervisor\u2019s phone hung up');
     expect(desk.byes).toHaveLength(0);
 
     expect(backend.audit.appended.map((entry) => [entry.action, entry.actorId, entry.target, entry.details?.desk, entry.details?.station])).toEqual([
@@ -90,6 +91,6 @@ describe('listen-along from the supervisor API through the real SIP line', () =>
     expect(backend.audit.appended[1]?.details).toMatchObject({ whispered: true, reason: 'stopped' });
     expect(JSON.stringify(backend.audit.appended)).not.toMatch(/127\.0\.0\.1|sip:/);
     await trunk.hangUp();
-    await eventually(() => desk.byes.length === 1, 'the desk hung up with the call');
+    await waitFor(() => desk.byes.length === 1, 'the desk hung up with the call');
   });
 });
