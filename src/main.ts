@@ -42,7 +42,7 @@ import { ObjectionsRepository } from './store/objections-repository.js';
 import { OutboxRepository } from './store/outbox-repository.js';
 import { RightsRequestsRepository } from './store/rights-requests-repository.js';
 import { GatewayDatabase } from './store/open-database.js';
-import { MetaNumber } from './store/meta-number.js';
+import { MetaNumber } from './store/meta-entry.js';
 import { RegistrationsRepository } from './store/registrations-repository.js';
 import { TranscriptsRepository } from './store/transcripts-repository.js';
 import type { Clock } from './time/clock.js';
@@ -286,11 +286,12 @@ export async function startGateway(config: GatewayConfig, runtime: GatewayRuntim
     });
     diskWatch.start();
     stops.push(() => diskWatch.stop());
+    const healthProbe = new MetaNumber(database, 'health.probe');
     const storeFaults = new StoreFaultWatch({
       failures: database,
       diskFull: () => (diskWatch.check(), faults.has('HGW_DISK_FULL')),
       readOnly: () => refusesWrites(config.dataDir),
-      probe: () => database.transaction(() => database.run("INSERT INTO meta (key, value) VALUES ('health.probe', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [String(clock.now())])),
+      probe: () => database.transaction(() => healthProbe.write(clock.now())),
       faults,
       incidents,
       scheduler: timerScheduler,

@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors.js';
+import { MetaNumber, MetaText } from './meta-entry.js';
 import type { GatewayDatabase } from './open-database.js';
 import { parseSeqRanges, withoutRanges, withSeqs, type SeqRange } from './seq-ranges.js';
 
@@ -64,11 +65,15 @@ const SEQ_OF_PAYLOAD = "CASE WHEN json_valid(payload) THEN json_extract(payload,
 export class OutboxRepository {
   readonly maxBytes: number;
   readonly #database: GatewayDatabase;
+  readonly #lastSequence: MetaNumber;
+  readonly #dropped: MetaText;
 
   constructor(database: GatewayDatabase, options: OutboxOptions = {}) {
     const maxBytes = options.maxBytes ?? DEFAULT_OUTBOX_MAX_BYTES;
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new TypeError('outbox maxBytes must be a positive whole number');
     this.#database = database;
+    this.#lastSequence = new MetaNumber(database, SEQUENCE_KEY);
+    this.#dropped = new MetaText(database, DROPPED_KEY);
     this.maxBytes = maxBytes;
   }
 
@@ -160,12 +165,12 @@ export class OutboxRepository {
 
   /** The last sequence number taken; 0 before the first. */
   lastSequenceNumber(): number {
-    const value = Number(this.#database.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', [SEQUENCE_KEY])?.value ?? 0);
+    const value = this.#lastSequence.read() ?? 0;
     return Number.isSafeInteger(value) && value > 0 ? value : 0;
   }
 
   droppedReport(): DroppedReport {
-    const text = this.#database.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', [DROPPED_KEY])?.value;
+    const text = this.#dropped.read();
     if (text === undefined) return { count: 0, seqRanges: [] };
     const stored = JSON.parse(text) as { count?: unknown; seqRanges?: unknown };
     const count = Number(stored.count);
@@ -212,13 +217,7 @@ export class OutboxRepository {
   }
 
   #saveDropped(report: DroppedReport): void {
-    if (report.count === 0) {
-      this.#database.run('DELETE FROM meta WHERE key = ?', [DROPPED_KEY]);
-      return;
-    }
-    this.#database.run(
-      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-      [DROPPED_KEY, JSON.stringify({ count: report.count, seqRanges: report.seqRanges })],
-    );
+    if (report.count === 0) this.#dropped.remove();
+    else this.#dropped.write(JSON.stringify({ count: report.count, seqRanges: report.seqRanges }));
   }
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/audit/index.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { GatewayDatabase } from '../../src/store/open-database.js';
-import { MetaNumber } from '../../src/store/meta-number.js';
+import { MetaNumber } from '../../src/store/meta-entry.js';
 import { ManualClock } from '../../src/time/clock.js';
 import { auditUpdateResult, type UpdateResult } from '../../src/update/index.js';
 import { makeTempDirectory, type TempDirectory } from '../store/fixtures/temp-directory.js';
