@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { waitFor } from '../support/wait-for.js';
 
 /** One line received on the notify socket, with when it arrived (this process's clock). */
@@ -15,24 +15,25 @@ export interface ReceivedLine {
 export class NotifyReceiver {
   readonly lines: ReceivedLine[] = [];
   readonly #address: string;
-  readonly #path: string | undefined;
+  readonly #bound: () => boolean;
   #child: ChildProcess | undefined;
   #partial = '';
 
-  private constructor(address: string, path: string | undefined) {
+  private constructor(address: string, bound: () => boolean) {
     this.#address = address;
-    this.#path = path;
+    this.#bound = bound;
   }
 
   static atPath(path: string): NotifyReceiver {
-    return new NotifyReceiver(`UNIX-RECV:${path}`, path);
+    return new NotifyReceiver(`UNIX-RECV:${path}`, () => existsSync(path));
   }
 
+  /** An abstract name has no file; the kernel lists it, with an @, in /proc/net/unix once bound. */
   static abstract(name: string): NotifyReceiver {
-    return new NotifyReceiver(`ABSTRACT-RECV:${name}`, undefined);
+    return new NotifyReceiver(`ABSTRACT-RECV:${name}`, () => readFileSync('/proc/net/unix', 'utf8').includes(` @${name}\n`));
   }
 
-  /** Starts socat and waits until the socket is bound (the file exists, or a short while for an abstract name). */
+  /** Starts socat and waits until the socket is bound, so no datagram sent after this is lost. */
   async start(): Promise<void> {
     const child = spawn('socat', ['-u', this.#address, 'STDOUT'], { stdio: ['ignore', 'pipe', 'ignore'] });
     this.#child = child;
@@ -44,9 +45,7 @@ export class NotifyReceiver {
       const at = performance.now();
       for (const line of parts) this.lines.push({ line, at });
     });
-    const path = this.#path;
-    await waitFor(() => (path === undefined ? child.pid !== undefined : existsSync(path)), 'the notify socket to be bound');
-    if (path === undefined) await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor(this.#bound, 'the notify socket to be bound');
   }
 
   received(): string[] {
