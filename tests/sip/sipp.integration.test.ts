@@ -8,6 +8,7 @@ import { timerScheduler } from '../../src/time/scheduler.js';
 import { SipDialog, type SipEndpoint } from '../../src/sip/index.js';
 import { answeringDesk, inviteFrom, loopbackEndpoint } from './endpoint-harness.js';
 import { sippErrorEvents } from '../support/sipp-errors.js';
+import { waitFor } from '../support/wait-for.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const wallClock = { now: () => Date.now() };
@@ -90,7 +91,7 @@ describe('against SIPp', () => {
     const sippPort = await freeUdpPort();
     const sipp = runSipp(['-sn', 'uas', '-i', '127.0.0.1', '-p', String(sippPort), '-mp', String(await freeUdpPort())]);
     const target = { transport: 'udp' as const, address: '127.0.0.1', port: sippPort };
-    for (let attempt = 0; attempt < 500 && !(await udpPortTaken(sippPort)); attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitFor(() => udpPortTaken(sippPort), 'SIPp to hold its port');
     const outgoing = box.request(inviteFrom(box, 'udp', target), target);
     const statuses: number[] = [];
     outgoing.onResponse((response) => statuses.push(response.status));

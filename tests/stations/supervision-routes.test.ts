@@ -7,6 +7,7 @@ import { CoordinatorClient, DESK_TOKEN } from '../support/coordinator-fixture.js
 import { FakeSupervisedLine } from '../line/sip/fake-supervised-line.js';
 import { fakeCoordinatorBackend, START, type FakeCoordinatorBackend } from './coordinator-fake-backend.js';
 import { FakeStationBackend } from './fake-station-backend.js';
+import { waitFor } from '../support/wait-for.js';
 
 const STATIONS: readonly SupervisedStation[] = [
   { id: 'desk-1', displayName: 'Bureau 1', deskPhone: 'sip:desk-1@10.0.0.21:5060', group: 'dag' },
@@ -61,10 +62,8 @@ async function loggedIn(accountId: string): Promise<CoordinatorClient> {
 
 /** Answers the next listen-along INVITE the (fake) line places, as the supervisor's phone would. */
 async function answerWhenRung(count: number): Promise<void> {
-  for (let attempt = 0; attempt < 500 && harness.line.requests.length < count; attempt++) await new Promise((resolve) => setTimeout(resolve, 2));
-  const request = harness.line.requests[count - 1];
-  if (!request) throw new Error('the desk phone never rang');
-  request.answer();
+  await waitFor(() => harness.line.requests.length >= count, 'the desk phone to ring');
+  harness.line.requests[count - 1]?.answer();
 }
 
 const ROUTES = [
@@ -214,7 +213,7 @@ describe('supervision routes: listening along', () => {
     const reference = harness.line.addCall('K7Q-3F9', 'desk-1');
     const sam = await loggedIn('sam');
     const started = sam.send('POST', '/api/v1/supervision/listen-along', { reference, fromStationId: 'coach' });
-    for (let attempt = 0; attempt < 500 && harness.line.requests.length === 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 2));
+    await waitFor(() => harness.line.requests.length > 0, 'the desk phone to ring');
     harness.line.requests[0]?.refuse('declined');
     expect(await started).toMatchObject({ status: 409, body: { reason: 'phone-unanswered' } });
     expect(harness.backend.audit.appended).toEqual([]);

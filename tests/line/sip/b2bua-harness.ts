@@ -19,6 +19,7 @@ import { SipEndpoint } from '../../../src/sip/index.js';
 import { timerScheduler } from '../../../src/time/scheduler.js';
 import { randomPortPool } from '../../media/rtp-endpoint.js';
 import { sippErrorEvents } from '../../support/sipp-errors.js';
+import { waitFor } from '../../support/wait-for.js';
 
 export const REPO = join(import.meta.dirname, '..', '..', '..');
 export const SCENARIOS = join(import.meta.dirname, 'scenarios');
@@ -213,7 +214,7 @@ export function scenario(name: string): string {
 /** SIPp as a desk phone on `port`; resolves once it holds the port. */
 export async function startDesk(directory: string, name: string, scenarioName: string, port: number, extra: readonly string[] = []): Promise<{ done: Promise<SippRun> }> {
   const run = runSipp(directory, name, ['-sf', scenario(scenarioName), '-i', '127.0.0.1', '-p', String(port), '-mp', String(await freeUdpPort()), ...extra]);
-  for (let attempt = 0; attempt < 500 && !(await udpPortTaken(port)); attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
+  await waitFor(() => udpPortTaken(port), `SIPp desk ${name} to hold its port`);
   return run;
 }
 
